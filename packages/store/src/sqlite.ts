@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { AnyKysely, Store } from './store.js';
+
+/** How long a writer waits for another process's write lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+interface SharedDatabase {
+  readonly db: AnyKysely;
+  refs: number;
+}
+
+/**
+ * Open SQLite files in this process, shared by path.
+ *
+ * better-sqlite3 is synchronous: if two connections of one process contended for the same file, the waiting one
+ * would block the event loop in SQLite's busy handler while the holder (needing that same loop to finish its
+ * transaction) could never release the lock. Sharing one connection per file turns that deadlock into Kysely's
+ * asynchronous connection queue. Separate processes still coordinate through SQLite's own locks.
+ */
+const openFiles = new Map<string, SharedDatabase>();
+
+/** Opens (or joins) the SQLite database at `path`; `':memory:'` is a private in-memory database. */
+export function openSqlite(path: string): Store {
+  if (path === ':memory:') {
+    const db = createKysely(new Database(':memory:'));
+    return handle(db, () => db.destroy());
+  }
+  const file = resolve(path);
+  let shared = openFiles.get(file);
+  if (!shared) {
+    mkdirSync(dirname(file), { recursive: true });
+    const connection = new Database(file);
+    connection.pragma('journal_mode = WAL');
+    // With WAL, NORMAL keeps the database consistent after a crash and only risks the last commits on power loss.
+    connection.pragma('synchronous = NORMAL');
+    shared = { db: createKysely(connection), refs: 0 };
+    openFiles.set(file, shared);
+  }
+  shared.refs += 1;
+  const entry = shared;
+  return handle(entry.db, async () => {
+    entry.refs -= 1;
+    if (entry.refs === 0) {
+      openFiles.delete(file);
+      await entry.db.destroy();
+    }
+  });
+}
+
+function createKysely(connection: Database.Database): AnyKysely {
+  connection.pragma('foreign_keys = ON');
+  connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  return new Kysely({ dialect: new SqliteDialect({ database: connection }) });
+}
+
+function handle(db: AnyKysely, release: () => Promise<void>): Store {
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    close() {
+      closed ??= release();
+      return closed;
+    },
+  };
+}
