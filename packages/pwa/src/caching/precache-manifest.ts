@@ -1,0 +1,129 @@
+/**
+ * One file to precache: its URL (absolute, or relative to the service worker's location) and a revision that
+ * changes whenever its content does. `revision: null` means the URL itself changes with the content (a hashed
+ * file name such as `/assets/index-3f9a1c2b.js`), so the URL alone identifies one version.
+ *
+ * @example
+ * ```ts
+ * const manifest: PrecacheEntry[] = [
+ *   { url: '/index.html', revision: '5d41402abc4b2a76' },
+ *   { url: '/assets/index-3f9a1c2b.js', revision: null },
+ * ];
+ * ```
+ */
+export interface PrecacheEntry {
+  url: string;
+  revision: string | null;
+  /** Subresource Integrity metadata (`sha384-...`); the browser rejects a fetched body that does not match. */
+  integrity?: string;
+}
+
+/**
+ * The global the build step replaces with the manifest. Service-worker code writes
+ * `self.__OUTPOST_PRECACHE_MANIFEST` and `@outpost/pwa/vite` swaps it for the JSON array.
+ */
+export const MANIFEST_PLACEHOLDER = 'self.__OUTPOST_PRECACHE_MANIFEST';
+
+/** The query parameter that carries a revision in a cache key, so two revisions of one URL never collide. */
+export const REVISION_PARAM = '__outpost_revision';
+
+/** Thrown for a manifest that cannot be precached as given; `entry` is the offending item. */
+export class PrecacheManifestError extends Error {
+  override readonly name = 'PrecacheManifestError';
+  constructor(
+    message: string,
+    readonly entry: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** A manifest entry resolved against a base URL: what to fetch and where to store it. */
+export interface ResolvedPrecacheEntry {
+  /** Absolute URL without fragment: what a request must match. */
+  url: string;
+  /** Absolute URL the response is stored under; carries the revision for unhashed files. */
+  cacheKey: string;
+  revision: string | null;
+  integrity?: string;
+}
+
+/**
+ * The cache key for a URL and revision: the URL itself when it is hashed, otherwise the URL with the revision in
+ * {@link REVISION_PARAM}. A cache key is therefore unique per content version, which lets a new install copy an
+ * unchanged file from the previous version's cache instead of downloading it again.
+ */
+export function cacheKeyFor(url: string, revision: string | null): string {
+  if (revision === null) return url;
+  const key = new URL(url);
+  key.searchParams.set(REVISION_PARAM, revision);
+  return key.href;
+}
+
+/**
+ * Validates a manifest and resolves each entry against `base` (normally the service worker's URL). Rejects
+ * duplicates with different revisions, because one URL can only be served one way.
+ */
+export function resolvePrecacheManifest(entries: readonly unknown[], base: string): ResolvedPrecacheEntry[] {
+  const byUrl = new Map<string, ResolvedPrecacheEntry>();
+  for (const raw of entries) {
+    const entry = parseEntry(raw);
+    const absolute = new URL(entry.url, base);
+    absolute.hash = '';
+    const url = absolute.href;
+    const resolved: ResolvedPrecacheEntry = {
+      url,
+      cacheKey: cacheKeyFor(url, entry.revision),
+      revision: entry.revision,
+    };
+    if (entry.integrity !== undefined) resolved.integrity = entry.integrity;
+    const seen = byUrl.get(url);
+    if (seen && seen.revision !== resolved.revision) {
+      throw new PrecacheManifestError(`${url} is listed twice with different revisions`, raw);
+    }
+    byUrl.set(url, resolved);
+  }
+  return [...byUrl.values()];
+}
+
+function parseEntry(raw: unknown): PrecacheEntry {
+  if (typeof raw === 'string') {
+    throw new PrecacheManifestError(`precache entry "${raw}" needs a revision: use {url, revision}`, raw);
+  }
+  if (typeof raw !== 'object' || raw === null) throw new PrecacheManifestError('precache entry is not an object', raw);
+  const { url, revision, integrity } = raw as Record<string, unknown>;
+  if (typeof url !== 'string' || url === '') throw new PrecacheManifestError('precache entry has no url', raw);
+  if (revision !== null && (typeof revision !== 'string' || revision === '')) {
+    throw new PrecacheManifestError(`precache entry ${url} needs revision: a non-empty string or null`, raw);
+  }
+  if (integrity !== undefined && typeof integrity !== 'string') {
+    throw new PrecacheManifestError(`precache entry ${url} has a non-string integrity`, raw);
+  }
+  return integrity === undefined ? { url, revision } : { url, revision, integrity };
+}
+
+/**
+ * A short, stable version id for a resolved manifest: any change to a URL, revision or integrity changes it.
+ * It names the cache, not a security boundary, so a fast non-cryptographic hash (FNV-1a, 2 x 32 bits) is enough.
+ */
+export function manifestVersion(entries: readonly ResolvedPrecacheEntry[]): string {
+  const lines = entries.map((e) => `${e.cacheKey} ${e.integrity ?? ''}`).sort();
+  return fnv1a64(lines.join('\n'));
+}
+
+function fnv1a64(text: string): string {
+  // Two independent 32-bit FNV-1a lanes (different offset bases) give 64 bits without BigInt.
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The prefix shared by every precache cache of one scope; only caches with this prefix are ever deleted. */
+export function precacheCachePrefix(namespace: string, scope: string): string {
+  return `${namespace}-precache@${scope}#`;
+}

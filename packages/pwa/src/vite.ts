@@ -1,0 +1,14 @@
+/**
+ * `@outpost/pwa/vite`: the build plugin (runs in Node inside Vite).
+ * @packageDocumentation
+ */
+export { type OutpostPwaOptions, outpostPwa } from './build/vite-plugin.node.js';
+export type { PrecacheEntry } from './caching/precache-manifest.js';
+export {
+  type BuiltFile,
+  computePrecacheManifest,
+  injectPrecacheManifest,
+  isPrecacheable,
+  isViteHashedFile,
+  type PrecacheManifestOptions,
+} from './caching/precache-manifest.node.js';
