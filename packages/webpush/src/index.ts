@@ -1,0 +1,38 @@
+// @outpost/webpush: Web Push for both ends. RFC 8291/8188 message encryption and decryption, RFC 8292 VAPID
+// signing and verification, and a fast sender with fan-out. Runs on WebCrypto alone; Node takes a fast path.
+
+export { decodeBase64Url, encodeBase64Url } from './base64url.js';
+export type { CryptoBackend, RawKeyPair } from './crypto-backend.js';
+export { defaultCryptoBackend } from './crypto-runtime.js';
+export { webCrypto } from './crypto-web.js';
+export {
+  type ContentEncoding,
+  DEFAULT_RECORD_SIZE,
+  type DecryptOptions,
+  decrypt,
+  type EncryptedPayload,
+  type EncryptOptions,
+  encrypt,
+  MAX_PAYLOAD_BYTES,
+} from './encrypt.js';
+export { PushCryptoError, type PushCryptoErrorCode } from './errors.js';
+export {
+  type DecodedSubscriptionKeys,
+  decodeSubscriptionKeys,
+  generateUserAgentKeys,
+  type PushSubscriptionJSON,
+  type PushSubscriptionKeys,
+  subscriptionKeys,
+  type UserAgentKeys,
+} from './keys.js';
+export {
+  DEFAULT_VAPID_EXPIRATION_SECONDS,
+  generateVapidKeys,
+  isValidVapidSubject,
+  MAX_VAPID_EXPIRATION_SECONDS,
+  type VapidKeys,
+  type VapidOptions,
+  vapidAudience,
+  vapidAuthorization,
+} from './vapid.js';
+export { type VapidFailure, type VapidVerification, type VapidVerifyInput, verifyVapid } from './vapid-verify.js';

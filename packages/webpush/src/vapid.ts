@@ -1,0 +1,144 @@
+import { decodeBase64Url, encodeBase64Url } from './base64url.js';
+import type { CryptoBackend, RawKeyPair } from './crypto-backend.js';
+import { resolveCrypto } from './crypto-runtime.js';
+import { PushCryptoError } from './errors.js';
+import { signEs256Jwt } from './jws.js';
+import { decodePublicKey } from './keys.js';
+
+/** A VAPID key pair (RFC 8292), base64url: the public key is the uncompressed 65-byte point, the private key d. */
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+}
+
+/** Options for {@link vapidAuthorization}. */
+export interface VapidOptions {
+  keys: VapidKeys;
+  /** Contact for the push service operator: a `mailto:` or `https:` URL (Apple rejects anything else). */
+  subject: string;
+  /** JWT lifetime; 12 hours by default, at most 24 hours. */
+  expiresInSeconds?: number;
+  /** Clock in milliseconds; `Date.now()` by default. */
+  now?: number;
+  crypto?: CryptoBackend;
+}
+
+/** RFC 8292 section 2: a push service may reject a token whose exp is more than 24 hours away. */
+export const MAX_VAPID_EXPIRATION_SECONDS = 24 * 60 * 60;
+export const DEFAULT_VAPID_EXPIRATION_SECONDS = 12 * 60 * 60;
+// A cached token is replaced this long before it expires, so one in flight never arrives stale.
+const RENEW_BEFORE_SECONDS = 60 * 60;
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Makes a fresh VAPID key pair.
+ *
+ * @example
+ * const keys = await generateVapidKeys(); // { publicKey: 'BN…', privateKey: '…' }
+ */
+export async function generateVapidKeys(backend?: CryptoBackend): Promise<VapidKeys> {
+  const crypto = await resolveCrypto(backend);
+  const pair = await crypto.generateKeyPair();
+  return { publicKey: encodeBase64Url(pair.publicKey), privateKey: encodeBase64Url(pair.privateKey) };
+}
+
+/** Decodes and checks a VAPID key pair. */
+export function decodeVapidKeys(keys: VapidKeys): RawKeyPair {
+  if (keys === null || typeof keys !== 'object') {
+    throw new PushCryptoError('invalid-key', 'VAPID keys must be an object with publicKey and privateKey');
+  }
+  const publicKey = decodePublicKey(keys.publicKey, 'VAPID publicKey');
+  let privateKey: Uint8Array;
+  try {
+    privateKey = decodeBase64Url(keys.privateKey);
+  } catch (error) {
+    throw new PushCryptoError('invalid-base64', `VAPID privateKey is not base64url: ${(error as Error).message}`);
+  }
+  if (privateKey.length !== 32) {
+    throw new PushCryptoError('invalid-key', `VAPID privateKey must be 32 bytes, got ${privateKey.length}`);
+  }
+  return { publicKey, privateKey };
+}
+
+/** True for the two subject forms push services accept: `mailto:` with an address, or an `https:` URL. */
+export function isValidVapidSubject(subject: unknown): subject is string {
+  if (typeof subject !== 'string') return false;
+  if (/^mailto:[^\s@]+@[^\s@]+$/i.test(subject)) return true;
+  if (!/^https:/i.test(subject)) return false;
+  try {
+    return new URL(subject).host.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The VAPID audience of an endpoint: its origin, with the port when it is not the scheme's default.
+ *
+ * @throws {PushCryptoError} `invalid-endpoint` when it is not an http(s) URL.
+ */
+export function vapidAudience(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new PushCryptoError('invalid-endpoint', `push endpoint is not a URL: ${JSON.stringify(endpoint)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new PushCryptoError('invalid-endpoint', `push endpoint must be http(s), got ${url.protocol}`);
+  }
+  return url.origin;
+}
+
+interface CachedToken {
+  header: string;
+  exp: number;
+}
+
+const tokens = new Map<string, CachedToken>();
+
+function remember(key: string, token: CachedToken): void {
+  if (tokens.size >= CACHE_LIMIT) tokens.delete(tokens.keys().next().value as string);
+  tokens.set(key, token);
+}
+
+/**
+ * Builds the `Authorization: vapid t=<jwt>, k=<public key>` header value for a push endpoint. The signed JWT
+ * is reused for the same audience, key, subject and lifetime until about an hour before it expires, so a
+ * fan-out signs once per push service rather than once per message.
+ *
+ * @throws {PushCryptoError} `invalid-subject`, `invalid-expiration`, `invalid-endpoint`, `invalid-key`.
+ * @example
+ * headers.Authorization = await vapidAuthorization(sub.endpoint, { keys, subject: 'mailto:ops@example.com' });
+ */
+export async function vapidAuthorization(endpoint: string, options: VapidOptions): Promise<string> {
+  const audience = vapidAudience(endpoint);
+  if (!isValidVapidSubject(options.subject)) {
+    throw new PushCryptoError(
+      'invalid-subject',
+      `VAPID subject must be a mailto: or https: URL, got ${JSON.stringify(options.subject)}`,
+    );
+  }
+  const lifetime = options.expiresInSeconds ?? DEFAULT_VAPID_EXPIRATION_SECONDS;
+  if (!Number.isInteger(lifetime) || lifetime <= 0 || lifetime > MAX_VAPID_EXPIRATION_SECONDS) {
+    throw new PushCryptoError(
+      'invalid-expiration',
+      `VAPID expiresInSeconds must be an integer from 1 to ${MAX_VAPID_EXPIRATION_SECONDS} (24 h), got ${lifetime}`,
+    );
+  }
+  const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
+  const cacheKey = `${audience}\n${options.keys.publicKey}\n${options.subject}\n${lifetime}`;
+  const cached = tokens.get(cacheKey);
+  const renewBefore = Math.min(RENEW_BEFORE_SECONDS, Math.floor(lifetime / 2));
+  if (cached) {
+    const left = cached.exp - nowSeconds;
+    if (left > renewBefore && left <= lifetime) return cached.header;
+  }
+  const key = decodeVapidKeys(options.keys);
+  const crypto = await resolveCrypto(options.crypto);
+  const exp = nowSeconds + lifetime;
+  const jwt = await signEs256Jwt(crypto, key, { aud: audience, exp, sub: options.subject });
+  const header = `vapid t=${jwt}, k=${encodeBase64Url(key.publicKey)}`;
+  remember(cacheKey, { header, exp });
+  return header;
+}
