@@ -1,0 +1,80 @@
+import { signal } from '@preact/signals';
+
+/** The signed-in user as the server reports it. */
+export interface User {
+  id: string;
+  username: string;
+}
+
+/** A failed account request: the HTTP status (0 when the server was unreachable) and the server's reason. */
+export class AccountError extends Error {
+  override readonly name = 'AccountError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The session: undefined while unknown (first check pending), null when signed out. */
+export const currentUser = signal<User | null | undefined>(undefined);
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      // The server's CSRF rule: state-changing requests must be JSON, which a cross-site form cannot send.
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      credentials: 'same-origin',
+      body: body === undefined ? (method === 'POST' ? '{}' : null) : JSON.stringify(body),
+    });
+  } catch {
+    throw new AccountError(0, 'network');
+  }
+  const data: unknown = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+  if (!response.ok) throw new AccountError(response.status, reasonOf(data) ?? `HTTP ${response.status}`);
+  return data;
+}
+
+function reasonOf(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { message, error } = data as { message?: unknown; error?: unknown };
+  if (typeof message === 'string' && message) return message;
+  return typeof error === 'string' ? error : undefined;
+}
+
+function userOf(data: unknown): User {
+  const user = (data as { user?: Partial<User> } | null)?.user;
+  if (!user || typeof user.username !== 'string') throw new AccountError(500, 'unexpected answer from the server');
+  return { id: String(user.id ?? ''), username: user.username };
+}
+
+/** Asks the server who is signed in; leaves the session unknown when the server cannot be reached. */
+export async function refreshSession(): Promise<void> {
+  try {
+    currentUser.value = userOf(await call('GET', '/api/auth/me'));
+  } catch (error) {
+    if (error instanceof AccountError && error.status === 401) currentUser.value = null;
+    else if (currentUser.value === undefined && error instanceof AccountError && error.status !== 0) {
+      currentUser.value = null;
+    }
+  }
+}
+
+/** Creates an account and signs it in. */
+export async function signUp(username: string, password: string): Promise<void> {
+  currentUser.value = userOf(await call('POST', '/api/auth/signup', { username, password }));
+}
+
+/** Signs in with a username and password. */
+export async function signIn(username: string, password: string): Promise<void> {
+  currentUser.value = userOf(await call('POST', '/api/auth/signin', { username, password }));
+}
+
+/** Ends the session on the server and here. */
+export async function signOut(): Promise<void> {
+  await call('POST', '/api/auth/signout');
+  currentUser.value = null;
+}

@@ -1,0 +1,39 @@
+import { accounts, requireUser } from '@outpost/server';
+import type { Store } from '@outpost/store';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serveClient } from './client-files.js';
+import { addSecurityHeaders } from './security-headers.js';
+
+/** Options for {@link buildDemoServer}. */
+export interface DemoServerOptions {
+  store: Store;
+  /** The built browser app (index.html, sw.js, assets/). */
+  clientDir: string;
+  /** Mark the session cookie Secure. Turn on whenever the app is served over https. Default false. */
+  secureCookies?: boolean;
+  /** Fastify's logger option. Default: off. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * The reference app's server: accounts under /api/auth, a protected /api/profile, /api/health, and the built
+ * client with the right caching and a strict Content-Security-Policy. Plugins load on `ready()`/`listen()`.
+ *
+ * @example
+ * ```ts
+ * const app = buildDemoServer({ store: await openStore({ url: './data/outpost.db' }), clientDir });
+ * await app.listen({ port: 8080 });
+ * ```
+ */
+export function buildDemoServer(options: DemoServerOptions): FastifyInstance {
+  const app = Fastify({ logger: options.logger ?? false, trustProxy: false });
+  addSecurityHeaders(app);
+
+  app.register(accounts, { store: options.store, secureCookies: options.secureCookies ?? false });
+
+  app.get('/api/health', async () => ({ status: 'ok', store: options.store.dialect }));
+  app.get('/api/profile', { preHandler: requireUser }, async (request) => ({ user: request.user }));
+
+  serveClient(app, options.clientDir);
+  return app;
+}

@@ -1,0 +1,9 @@
+import { handleLifecycle, precacheAndRoute } from '@outpost/pwa/sw';
+
+declare const self: ServiceWorkerGlobalScope;
+
+// Claim the page on first install (so it works offline without a reload) and let it activate updates.
+handleLifecycle();
+
+// The built shell, precached at install; navigations try the network for 3 s, then get the cached shell.
+precacheAndRoute(self.__OUTPOST_PRECACHE_MANIFEST, { networkTimeoutMs: 3000 });
