@@ -53,7 +53,7 @@ export interface DemoServerOptions {
   port?: number;
   /** The server's DATA_DIR; defaults to a fresh temp dir removed by `close()`. */
   dataDir?: string;
-  /** Extra environment variables (override the defaults). */
+  /** Extra environment variables (override the defaults; DATABASE_URL is not inherited, pass it here). */
   env?: Record<string, string>;
   /** Milliseconds to wait for the "listening" line; 20 s by default. */
   startTimeout?: number;
@@ -88,7 +88,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const port = options.port ?? (await freePort());
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'outpost-e2e-demo-data-')));
-  const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, ...options.env };
+  // An inherited DATABASE_URL would point every test server at one shared database: each gets its own SQLite
+  // file under dataDir unless the test passes DATABASE_URL in options.env.
+  const { DATABASE_URL: _shared, ...inherited } = process.env;
+  const env = { ...inherited, PORT: String(port), DATA_DIR: dataDir, ...options.env };
   let child: ChildProcess | undefined;
   let url = '';
 
