@@ -43,7 +43,8 @@ export interface EncryptedPayload {
   headers: Record<string, string>;
 }
 
-function checkPayload(plaintext: Uint8Array, padding: number, encoding: ContentEncoding): void {
+/** Checks a payload (plus padding) against the coding's size limit. */
+export function checkPayload(plaintext: Uint8Array, padding: number, encoding: ContentEncoding): void {
   if (!Number.isInteger(padding) || padding < 0) {
     throw new PushCryptoError('invalid-padding', `padding must be a non-negative integer, got ${padding}`);
   }

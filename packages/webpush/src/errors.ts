@@ -29,3 +29,20 @@ export class PushCryptoError extends Error {
     this.code = code;
   }
 }
+
+/** Why a send was refused before any request was made. */
+export type PushRequestErrorCode = 'invalid-topic' | 'invalid-ttl' | 'invalid-urgency' | 'invalid-option';
+
+/**
+ * A typed error for bad send options (TTL, Urgency, Topic, retry policy): a programming error, thrown
+ * before anything goes on the wire. Bad subscriptions are not thrown; they come back as an `invalid` result.
+ */
+export class PushRequestError extends Error {
+  override readonly name = 'PushRequestError';
+  readonly code: PushRequestErrorCode;
+
+  constructor(code: PushRequestErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -2,6 +2,7 @@
 // signing and verification, and a fast sender with fan-out. Runs on WebCrypto alone; Node takes a fast path.
 
 export { decodeBase64Url, encodeBase64Url } from './base64url.js';
+export type { SendOutcome } from './classify.js';
 export type { CryptoBackend, RawKeyPair } from './crypto-backend.js';
 export { defaultCryptoBackend } from './crypto-runtime.js';
 export { webCrypto } from './crypto-web.js';
@@ -15,7 +16,9 @@ export {
   encrypt,
   MAX_PAYLOAD_BYTES,
 } from './encrypt.js';
-export { PushCryptoError, type PushCryptoErrorCode } from './errors.js';
+export { PushCryptoError, type PushCryptoErrorCode, PushRequestError, type PushRequestErrorCode } from './errors.js';
+export { type FanOutOptions, type FanOutProgress, type FanOutSummary, fanOut } from './fanout.js';
+export { PushHttpClient, type PushHttpClientOptions, sharedPushHttpClient } from './http-client.js';
 export {
   type DecodedSubscriptionKeys,
   decodeSubscriptionKeys,
@@ -25,6 +28,9 @@ export {
   subscriptionKeys,
   type UserAgentKeys,
 } from './keys.js';
+export { DEFAULT_TTL_SECONDS, type PushMessageOptions, type Urgency } from './push-headers.js';
+export type { RetryPolicy } from './retry.js';
+export { type SendOptions, type SendResult, sendNotification, type VapidDetails } from './sender.js';
 export {
   DEFAULT_VAPID_EXPIRATION_SECONDS,
   generateVapidKeys,

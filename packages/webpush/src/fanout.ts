@@ -1,0 +1,194 @@
+import { availableParallelism } from 'node:os';
+import { toBytes } from './bytes.js';
+import { checkPayload, type EncryptedPayload, encrypt } from './encrypt.js';
+import { EncryptPool } from './encrypt-pool.js';
+import { PushRequestError } from './errors.js';
+import type { PushSubscriptionJSON, PushSubscriptionKeys } from './keys.js';
+import {
+  baseHeaders,
+  deliver,
+  deliveryContext,
+  invalidResult,
+  parseEndpoint,
+  type SendOptions,
+  type SendResult,
+  subscriptionErrorResult,
+} from './sender.js';
+
+/** Options for {@link fanOut}: everything {@link sendNotification} takes, plus the knobs of the pipeline. */
+export interface FanOutOptions extends SendOptions {
+  /** Messages in flight at once (encrypting or on the wire). 100 by default. Memory is bounded by this. */
+  concurrency?: number;
+  /** Worker threads for encryption; all cores by default, 0 encrypts on the calling thread. */
+  workers?: number;
+  /** Called for every result, in completion order; awaited, so it can write to a file or database. */
+  onResult?: (result: SendResult, subscription: PushSubscriptionJSON) => void | Promise<void>;
+  /** Called every `progressIntervalMs` while running and once at the end with `finished: true`. */
+  onProgress?: (progress: FanOutProgress) => void;
+  /** 250 ms by default. */
+  progressIntervalMs?: number;
+}
+
+/** Counts by result, and the wall time. */
+export interface FanOutSummary {
+  total: number;
+  delivered: number;
+  expired: number;
+  tooLarge: number;
+  rateLimited: number;
+  rejected: number;
+  failed: number;
+  invalid: number;
+  seconds: number;
+}
+
+/** A progress report: the summary so far and how many messages are in flight. */
+export interface FanOutProgress extends FanOutSummary {
+  inFlight: number;
+  finished: boolean;
+}
+
+const COUNTER: Record<SendResult['result'], keyof Omit<FanOutSummary, 'total' | 'seconds'>> = {
+  delivered: 'delivered',
+  expired: 'expired',
+  'too-large': 'tooLarge',
+  'rate-limited': 'rateLimited',
+  rejected: 'rejected',
+  failed: 'failed',
+  invalid: 'invalid',
+};
+
+type Encryptor = (keys: PushSubscriptionKeys) => Promise<EncryptedPayload>;
+
+function positiveInteger(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new PushRequestError('invalid-option', `${name} must be an integer >= ${min}, got ${value}`);
+  }
+  return value;
+}
+
+// One shared cursor for all lanes. Async generators queue concurrent next() calls themselves, but an
+// arbitrary AsyncIterator need not, so calls are chained.
+function cursor<T>(iterator: AsyncIterator<T> | Iterator<T>): () => Promise<IteratorResult<T>> {
+  let last: Promise<unknown> = Promise.resolve();
+  return () => {
+    const next = last.then(
+      () => iterator.next(),
+      () => iterator.next(),
+    );
+    last = next;
+    return next;
+  };
+}
+
+/**
+ * Sends one payload to a stream of subscriptions: bounded concurrency and memory (a million subscriptions
+ * read from a file are never all in memory), keep-alive pools per push-service origin, encryption on worker
+ * threads, VAPID signed once per origin, a typed result per subscription.
+ *
+ * @throws {PushRequestError} for bad options; {PushCryptoError} when the payload is over the limit.
+ * @example
+ * const summary = await fanOut(readNdjson('subs.ndjson'), JSON.stringify(msg), {
+ *   vapid: { keys, subject: 'mailto:ops@example.com' },
+ *   onResult: (r, sub) => r.result === 'expired' ? db.delete(sub.endpoint) : undefined,
+ * });
+ */
+export async function fanOut(
+  subscriptions: AsyncIterable<PushSubscriptionJSON> | Iterable<PushSubscriptionJSON>,
+  payload: Uint8Array | string | null,
+  options: FanOutOptions = {},
+): Promise<FanOutSummary> {
+  const started = performance.now();
+  const headers = baseHeaders(options);
+  const ctx = deliveryContext(options);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? 100, 1);
+  const threads = positiveInteger('workers', options.workers ?? availableParallelism(), 0);
+  const encoding = options.encoding ?? 'aes128gcm';
+  const padding = options.padding ?? 0;
+  const bytes = payload === null ? null : toBytes(payload);
+  if (bytes) checkPayload(bytes, padding, encoding);
+
+  let pool: EncryptPool | undefined;
+  let encryptFor: Encryptor | undefined;
+  if (bytes && threads > 0) {
+    const p = new EncryptPool({ threads, payload: bytes, encoding, padding });
+    pool = p;
+    encryptFor = (keys) => p.encrypt(keys);
+  } else if (bytes) {
+    encryptFor = (keys) => encrypt(bytes, keys, { encoding, padding, crypto: options.crypto });
+  }
+
+  const summary: FanOutSummary = {
+    total: 0,
+    delivered: 0,
+    expired: 0,
+    tooLarge: 0,
+    rateLimited: 0,
+    rejected: 0,
+    failed: 0,
+    invalid: 0,
+    seconds: 0,
+  };
+  let inFlight = 0;
+  const report = (finished: boolean) => {
+    summary.seconds = (performance.now() - started) / 1000;
+    options.onProgress?.({ ...summary, inFlight, finished });
+  };
+  const timer = options.onProgress ? setInterval(() => report(false), options.progressIntervalMs ?? 250) : undefined;
+  timer?.unref();
+
+  const sendOne = async (subscription: PushSubscriptionJSON): Promise<SendResult> => {
+    const endpoint = subscription?.endpoint;
+    const url = parseEndpoint(endpoint);
+    if (typeof url === 'string') return invalidResult(endpoint, 'invalid-endpoint', url);
+    if (!encryptFor) return deliver({ endpoint, url, headers, body: null }, ctx);
+    let encrypted: EncryptedPayload;
+    try {
+      encrypted = await encryptFor(subscription.keys);
+    } catch (error) {
+      return subscriptionErrorResult(endpoint, error);
+    }
+    const messageHeaders = { ...headers, ...encrypted.headers, 'Content-Type': 'application/octet-stream' };
+    return deliver({ endpoint, url, headers: messageHeaders, body: encrypted.body }, ctx);
+  };
+
+  const source =
+    Symbol.asyncIterator in subscriptions
+      ? subscriptions[Symbol.asyncIterator]()
+      : (subscriptions as Iterable<PushSubscriptionJSON>)[Symbol.iterator]();
+  const next = cursor(source);
+  let stopped = false;
+  const lane = async () => {
+    while (!stopped) {
+      const item = await next();
+      if (item.done || stopped) return;
+      inFlight++;
+      try {
+        const result = await sendOne(item.value);
+        summary.total++;
+        summary[COUNTER[result.result]]++;
+        await options.onResult?.(result, item.value);
+      } finally {
+        inFlight--;
+      }
+    }
+  };
+
+  let failure: { error: unknown } | undefined;
+  const stop = (error: unknown) => {
+    failure ??= { error };
+    stopped = true;
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, () => lane().catch(stop)));
+  } finally {
+    if (timer) clearInterval(timer);
+    await pool?.close();
+  }
+  if (failure) {
+    await source.return?.();
+    throw failure.error;
+  }
+  report(true);
+  return summary;
+}

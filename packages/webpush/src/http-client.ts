@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import tls, { type TLSSocket } from 'node:tls';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+
+/** What the sender needs back from one POST. */
+export interface PushHttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The start of the response body, for a rejected message's reason; empty on success. */
+  text: string;
+}
+
+/** Options for {@link PushHttpClient}. */
+export interface PushHttpClientOptions {
+  /** Connections per push-service origin; HTTP/2 origins multiplex on these. 32 by default. */
+  connectionsPerOrigin?: number;
+  /** Streams per HTTP/2 connection. 100 by default (what most push services advertise). */
+  streamsPerConnection?: number;
+  /** Idle keep-alive time of a connection, 30 s by default. */
+  keepAliveMs?: number;
+  /** Give up connecting after this long, 10 s by default. */
+  connectTimeoutMs?: number;
+  /** Offer HTTP/2 in TLS ALPN; true by default. */
+  allowH2?: boolean;
+  /** Extra trusted CA certificates (PEM), e.g. a test push service's self-signed certificate. */
+  ca?: string | string[];
+}
+
+const REASON_BYTES = 2048;
+
+function extraCertificates(): string[] {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Keep-alive connection pools per push-service origin (undici), HTTP/2 where the service offers it in ALPN.
+ * Share one client across all sends: a pool per origin is what turns 20,000 messages into a handful of TLS
+ * handshakes. TLS trusts Node's default CAs plus NODE_EXTRA_CA_CERTS.
+ *
+ * @example
+ * const client = new PushHttpClient();
+ * await fanOut(subs, payload, { vapid, client });
+ * await client.close();
+ */
+export class PushHttpClient {
+  readonly #agent: Agent;
+  // undici only multiplexes requests it may replay, so POSTs go out one per connection unless marked
+  // idempotent. We learn from ALPN which origins speak h2 and mark their requests so they share connections;
+  // over HTTP/1.1 that flag would turn on pipelining instead, which push services need not support.
+  readonly #h2Origins = new Set<string>();
+
+  constructor(options: PushHttpClientOptions = {}) {
+    const allowH2 = options.allowH2 ?? true;
+    const connector = buildConnector({
+      allowH2,
+      timeout: options.connectTimeoutMs ?? 10_000,
+      // Node's bundled roots (with NODE_EXTRA_CA_CERTS) plus the given ones: `ca` alone would replace them.
+      ...(options.ca ? { ca: [...tls.rootCertificates, ...extraCertificates(), ...[options.ca].flat()] } : {}),
+    });
+    const h2Origins = this.#h2Origins;
+    this.#agent = new Agent({
+      allowH2,
+      connections: options.connectionsPerOrigin ?? 32,
+      pipelining: options.streamsPerConnection ?? 100,
+      maxConcurrentStreams: options.streamsPerConnection ?? 100,
+      keepAliveTimeout: options.keepAliveMs ?? 30_000,
+      connect(opts, callback) {
+        connector(opts, (error, socket) => {
+          if (error) return callback(error, null);
+          if ((socket as TLSSocket).alpnProtocol === 'h2')
+            h2Origins.add(`${opts.protocol}//${opts.hostname}:${opts.port}`);
+          callback(null, socket);
+        });
+      },
+    });
+  }
+
+  /** POSTs one push message and reads the status, headers and (for failures) the start of the body. */
+  async post(
+    url: URL,
+    headers: Record<string, string>,
+    body: Uint8Array | null,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<PushHttpResponse> {
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const request: Dispatcher.RequestOptions = {
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: 'POST',
+      headers,
+      body: body ?? undefined,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      idempotent: this.#h2Origins.has(`${url.protocol}//${url.hostname}:${port}`),
+      signal: options.signal,
+    };
+    const response = await this.#agent.request(request);
+    const text = response.statusCode >= 300 ? await readStart(response.body) : '';
+    if (!text) await response.body.dump();
+    return { status: response.statusCode, headers: response.headers, text };
+  }
+
+  /** Closes every pooled connection once in-flight requests finish. */
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}
+
+// A failure's body is read only far enough to quote the service's reason; a huge error page is not buffered.
+async function readStart(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length >= REASON_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, REASON_BYTES).toString('utf8');
+}
+
+let shared: PushHttpClient | undefined;
+
+/** The process-wide client used when a send is not given one. */
+export function sharedPushHttpClient(): PushHttpClient {
+  shared ??= new PushHttpClient();
+  return shared;
+}

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decrypt } from '../src/encrypt.js';
+import { PushCryptoError, PushRequestError } from '../src/errors.js';
+import { PushHttpClient } from '../src/http-client.js';
+import { generateUserAgentKeys, subscriptionKeys, type UserAgentKeys } from '../src/keys.js';
+import { type SendOptions, sendNotification } from '../src/sender.js';
+import { generateVapidKeys, type VapidKeys } from '../src/vapid.js';
+import { verifyVapid } from '../src/vapid-verify.js';
+import { type FakePushService, startFakePushService } from './fake-push-service.js';
+import { selfSignedCertificate } from './tls-cert.js';
+
+let service: FakePushService;
+let ua: UserAgentKeys;
+let vapid: VapidKeys;
+const client = new PushHttpClient();
+const subject = 'mailto:ops@example.com';
+
+beforeAll(async () => {
+  service = await startFakePushService();
+  ua = await generateUserAgentKeys();
+  vapid = await generateVapidKeys();
+});
+afterAll(async () => {
+  await client.close();
+  await service.close();
+});
+
+const sub = (path: string) => ({ endpoint: service.endpoint(path), keys: subscriptionKeys(ua) });
+const fast: SendOptions = { client, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } };
+
+describe('sendNotification against a fake push service', () => {
+  it('delivers with TTL, Urgency, Topic, an encrypted body and a VAPID header for the origin', async () => {
+    const result = await sendNotification(sub('/status/201'), 'hello', {
+      ...fast,
+      vapid: { keys: vapid, subject },
+      ttl: 60,
+      urgency: 'high',
+      topic: 'inbox_1',
+    });
+    expect(result).toEqual({
+      result: 'delivered',
+      endpoint: service.endpoint('/status/201'),
+      status: 201,
+      location: '/m/1',
+      attempts: 1,
+    });
+    const request = service.requests.at(-1)!;
+    expect(request.headers).toMatchObject({
+      ttl: '60',
+      urgency: 'high',
+      topic: 'inbox_1',
+      'content-encoding': 'aes128gcm',
+      'content-type': 'application/octet-stream',
+    });
+    expect(new TextDecoder().decode(await decrypt(request.body, ua))).toBe('hello');
+    const verified = await verifyVapid({
+      authorization: request.headers.authorization as string,
+      audience: service.origin,
+    });
+    expect(verified.ok && verified.claims.aud).toBe(service.origin);
+  });
+
+  it('sends aesgcm with its Encryption and Crypto-Key headers', async () => {
+    await sendNotification(sub('/status/202'), 'legacy', { ...fast, encoding: 'aesgcm' });
+    const request = service.requests.at(-1)!;
+    const headers = request.headers as Record<string, string>;
+    expect(headers['content-encoding']).toBe('aesgcm');
+    expect(new TextDecoder().decode(await decrypt(request.body, ua, { headers }))).toBe('legacy');
+  });
+
+  it('sends a push without payload as an empty body with no encryption headers', async () => {
+    const result = await sendNotification(sub('/status/201'), null, fast);
+    expect(result.result).toBe('delivered');
+    const request = service.requests.at(-1)!;
+    expect(request.body.length).toBe(0);
+    expect(request.headers['content-encoding']).toBeUndefined();
+    expect(request.headers.ttl).toBe(String(4 * 7 * 24 * 3600));
+  });
+
+  it.each([
+    ['/status/202', { result: 'delivered', status: 202, attempts: 1 }],
+    ['/status/404', { result: 'expired', status: 404, attempts: 1 }],
+    ['/status/410?reason=unsubscribed', { result: 'expired', status: 410, reason: 'unsubscribed', attempts: 1 }],
+    ['/status/413', { result: 'too-large', status: 413, attempts: 1 }],
+    ['/status/400?reason=bad%20VAPID', { result: 'rejected', status: 400, reason: 'bad VAPID', attempts: 1 }],
+    ['/status/403', { result: 'rejected', status: 403, reason: 'HTTP 403', attempts: 1 }],
+    ['/status/500', { result: 'failed', status: 500, attempts: 3 }],
+    ['/status/503?retry-after=0', { result: 'failed', status: 503, attempts: 3 }],
+    ['/status/429?retry-after=0', { result: 'rate-limited', status: 429, retryAfterSeconds: 0, attempts: 3 }],
+    ['/status/429?retry-after=3600', { result: 'rate-limited', status: 429, retryAfterSeconds: 3600, attempts: 1 }],
+    ['/flaky/1/500/a', { result: 'delivered', status: 201, attempts: 2 }],
+    ['/flaky/2/429/b?retry-after=0', { result: 'delivered', status: 201, attempts: 3 }],
+    ['/reset', { result: 'failed', attempts: 3 }],
+  ])('classifies %s', async (path, expected) => {
+    const result = await sendNotification(sub(path), 'x', fast);
+    expect(result).toMatchObject({ ...expected, endpoint: service.endpoint(path) });
+  });
+
+  it('does not retry when retries are off', async () => {
+    const result = await sendNotification(sub('/status/500'), 'x', { ...fast, retry: false });
+    expect(result).toMatchObject({ result: 'failed', attempts: 1 });
+  });
+
+  it('reports a refused connection as failed with the error code', async () => {
+    const result = await sendNotification({ endpoint: 'http://127.0.0.1:1/x', keys: subscriptionKeys(ua) }, 'x', {
+      ...fast,
+      retry: { retries: 1, baseDelayMs: 1 },
+    });
+    expect(result).toMatchObject({ result: 'failed', attempts: 2 });
+    expect(result.result === 'failed' && result.reason).toMatch(/ECONNREFUSED/);
+  });
+
+  it('returns invalid for unusable subscriptions without sending', async () => {
+    const before = service.requests.length;
+    const bad = await sendNotification({ endpoint: 'ftp://x/y', keys: subscriptionKeys(ua) }, 'x', fast);
+    expect(bad).toMatchObject({ result: 'invalid', code: 'invalid-endpoint', attempts: 0 });
+    const badKeys = await sendNotification(
+      { endpoint: service.endpoint('/status/201'), keys: { p256dh: 'AAAA', auth: subscriptionKeys(ua).auth } },
+      'x',
+      fast,
+    );
+    expect(badKeys).toMatchObject({ result: 'invalid', code: 'invalid-p256dh' });
+    expect(service.requests.length).toBe(before);
+  });
+
+  it('throws typed errors for bad options and oversized payloads', async () => {
+    await expect(sendNotification(sub('/status/201'), 'x', { topic: 'x'.repeat(33) })).rejects.toThrow(
+      PushRequestError,
+    );
+    await expect(sendNotification(sub('/status/201'), 'x', { topic: 'a b' })).rejects.toMatchObject({
+      code: 'invalid-topic',
+    });
+    await expect(sendNotification(sub('/status/201'), 'x', { ttl: -1 })).rejects.toMatchObject({ code: 'invalid-ttl' });
+    await expect(
+      sendNotification(sub('/status/201'), 'x', { urgency: 'urgent' as unknown as 'high' }),
+    ).rejects.toMatchObject({ code: 'invalid-urgency' });
+    await expect(sendNotification(sub('/status/201'), new Uint8Array(4000), fast)).rejects.toThrow(PushCryptoError);
+  });
+});
+
+describe('over HTTPS', () => {
+  it('uses HTTP/2 when the push service offers it, and trusts a given CA', async () => {
+    const tls = selfSignedCertificate();
+    const secure = await startFakePushService({ tls });
+    const h2client = new PushHttpClient({ ca: tls.cert });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          sendNotification({ endpoint: secure.endpoint('/status/201'), keys: subscriptionKeys(ua) }, 'x', {
+            client: h2client,
+          }),
+        ),
+      );
+      expect(results.every((r) => r.result === 'delivered')).toBe(true);
+      expect(new Set(secure.requests.map((r) => r.httpVersion))).toEqual(new Set(['2.0']));
+      const untrusted = await sendNotification(
+        { endpoint: secure.endpoint('/status/201'), keys: subscriptionKeys(ua) },
+        'x',
+        { retry: false, client },
+      );
+      expect(untrusted.result === 'failed' && untrusted.reason).toMatch(/certificate/i);
+    } finally {
+      await h2client.close();
+      await secure.close();
+    }
+  });
+});
