@@ -1,13 +1,21 @@
 import { useSignal } from '@preact/signals';
 import type { JSX } from 'preact';
 import { AccountError, currentUser, signIn, signOut, signUp } from './account';
+import { online } from './connectivity';
 import { strings } from './i18n';
 
 /** Sign up / sign in forms when signed out; the user's name and a sign-out button when signed in. */
 export function AccountPanel(): JSX.Element {
   const t = strings.value;
   const user = currentUser.value;
-  if (user === undefined) return <section class="account" aria-busy="true" />;
+  if (user === undefined) {
+    // The first session check has not answered: still loading, or the server is unreachable (offline start).
+    return (
+      <section class="account" aria-busy={online.value} data-testid="account-unknown">
+        {!online.value && <p class="muted">{t.accountOffline}</p>}
+      </section>
+    );
+  }
   if (user) {
     return (
       <section class="account" aria-label={t.account}>

@@ -2,7 +2,8 @@ import type { JSX } from 'preact';
 import { AccountPanel } from './account-panel';
 import { online } from './connectivity';
 import { LANGUAGES, type Language, language, setLanguage, strings } from './i18n';
-import { navigate, route, SECTIONS, type Section } from './route';
+import { navigate, route } from './navigation';
+import { SECTIONS, type Section } from './route';
 import { offlineReady, updateAvailable, updateNow } from './service-worker';
 import { SectionView } from './views/section-view';
 

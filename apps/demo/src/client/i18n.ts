@@ -33,6 +33,7 @@ const en = {
   needAccount: 'New here? Create an account',
   working: 'Working…',
   networkError: 'Could not reach the server. Are you offline?',
+  accountOffline: 'Your account shows up here once the server can be reached.',
   notFound: 'There is nothing here.',
   home: 'Home',
   welcome: 'Welcome to Outpost',
@@ -75,6 +76,7 @@ const zhCN: Strings = {
   needAccount: '第一次来？创建账户',
   working: '处理中…',
   networkError: '无法连接服务器，您是否处于离线状态？',
+  accountOffline: '连接到服务器后，这里会显示您的账户。',
   notFound: '这里什么都没有。',
   home: '首页',
   welcome: '欢迎使用 Outpost',
@@ -85,7 +87,8 @@ const zhCN: Strings = {
 export const LANGUAGES = { en: 'English', 'zh-CN': '简体中文' } as const;
 export type Language = keyof typeof LANGUAGES;
 
-const dictionaries: Record<Language, Strings> = { en, 'zh-CN': zhCN };
+/** Every language's strings. */
+export const DICTIONARIES: Readonly<Record<Language, Strings>> = { en, 'zh-CN': zhCN };
 const STORAGE_KEY = 'outpost.language';
 
 /** Picks the first supported language from the browser's preferences; any `zh` variant maps to zh-CN. */
@@ -108,7 +111,7 @@ function initialLanguage(): Language {
 export const language = signal<Language>(initialLanguage());
 
 /** The current dictionary. */
-export const strings = computed(() => dictionaries[language.value]);
+export const strings = computed(() => DICTIONARIES[language.value]);
 
 /** Switches language, remembers the choice and updates `<html lang>`. */
 export function setLanguage(next: Language): void {

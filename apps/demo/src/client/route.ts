@@ -1,5 +1,3 @@
-import { signal } from '@preact/signals';
-
 /** The app's sections, in navigation order; each is served at `/<section>`. */
 export const SECTIONS = ['music', 'mail', 'chat', 'news'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -13,18 +11,4 @@ export function parseRoute(pathname: string): Route {
   if (path === '' || path === '/index.html') return { name: 'home' };
   const section = SECTIONS.find((s) => path === `/${s}`);
   return section ? { name: 'section', section } : { name: 'not-found' };
-}
-
-/** The current route, kept in step with the address bar. */
-export const route = signal<Route>(parseRoute(location.pathname));
-
-globalThis.addEventListener('popstate', () => {
-  route.value = parseRoute(location.pathname);
-});
-
-/** Client-side navigation: pushes the path and updates {@link route} without a page load. */
-export function navigate(path: string): void {
-  if (path === location.pathname) return;
-  history.pushState(null, '', path);
-  route.value = parseRoute(path);
 }
