@@ -1,0 +1,96 @@
+import type { CommitOutcome, IncomingMessage, PushStore } from '../store/push-store.js';
+
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Collects writes from concurrent requests and commits them together, one transaction per turn of the event loop
+ * (at most one in flight). Each POST still gets its answer only after the transaction holding its message has
+ * committed, so a 201 keeps meaning "durably stored", but a thousand POSTs cost one fsync instead of a thousand.
+ */
+export class GroupCommit {
+  #messages: { message: IncomingMessage; store: boolean; waiter: Waiter<CommitOutcome> }[] = [];
+  #uaids: { uaid: string; node: string | null; waiter: Waiter<void> }[] = [];
+  #acked: { uaid: string; id: string; waiter: Waiter<void> }[] = [];
+  #running: Promise<void> | undefined;
+  #scheduled = false;
+
+  constructor(
+    private readonly store: PushStore,
+    private readonly storageLimit: number,
+    private readonly maxBatch = 1000,
+  ) {}
+
+  /** Stores a message (or, with `store: false`, only checks its subscription) in the next commit. */
+  submitMessage(message: IncomingMessage, store: boolean): Promise<CommitOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#messages.push({ message, store, waiter: { resolve, reject } });
+      this.#schedule();
+    });
+  }
+
+  /** Records a new UAID in the next commit. */
+  submitUaid(uaid: string, node: string | null): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#uaids.push({ uaid, node, waiter: { resolve, reject } });
+      this.#schedule();
+    });
+  }
+
+  /** Forgets an acknowledged message in the next commit. */
+  submitAck(uaid: string, id: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#acked.push({ uaid, id, waiter: { resolve, reject } });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves once everything submitted so far is committed (used by graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.#running || this.#scheduled || this.#pending() > 0) {
+      if (this.#running) await this.#running;
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  #pending(): number {
+    return this.#messages.length + this.#uaids.length + this.#acked.length;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running) return;
+    this.#scheduled = true;
+    // setImmediate lets every request parsed in this I/O turn join the batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#running = this.#flush().finally(() => {
+        this.#running = undefined;
+        if (this.#pending() > 0) this.#schedule();
+      });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const messages = this.#messages.splice(0, this.maxBatch);
+    const uaids = this.#uaids.splice(0, this.maxBatch);
+    const acked = this.#acked.splice(0, this.maxBatch);
+    try {
+      const outcomes = await this.store.commitBatch({
+        messages,
+        newUaids: uaids,
+        acked,
+        now: Date.now(),
+        storageLimit: this.storageLimit,
+      });
+      messages.forEach((m, i) => {
+        m.waiter.resolve(outcomes[i]!);
+      });
+      for (const u of uaids) u.waiter.resolve();
+      for (const a of acked) a.waiter.resolve();
+    } catch (error) {
+      for (const w of [...messages, ...uaids, ...acked]) w.waiter.reject(error);
+    }
+  }
+}

@@ -1,0 +1,300 @@
+import type { Dialect, Store } from '@outpost/store';
+import { migrate } from '@outpost/store';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type MessageTable, type PushTables, pushMigrations } from './schema.js';
+
+/** A message as stored and as delivered. */
+export type StoredMessage = Selectable<MessageTable>;
+
+/** A message the HTTP API accepted, before storage. */
+export type IncomingMessage = Omit<StoredMessage, 'seq'>;
+
+/** What became of one message in a {@link PushStore.commitBatch}. */
+export type CommitOutcome =
+  | { kind: 'stored'; message: StoredMessage }
+  /** TTL 0: the subscription exists, nothing was stored. */
+  | { kind: 'checked' }
+  /** The subscription is gone (unregistered). */
+  | { kind: 'gone' }
+  /** The user agent already holds `limit` undelivered messages. */
+  | { kind: 'storage-full'; limit: number };
+
+/** One write of a group commit. */
+export interface BatchInput {
+  messages: ReadonlyArray<{ message: IncomingMessage; store: boolean }>;
+  /** UAIDs handed out by `hello` since the last commit. */
+  newUaids: ReadonlyArray<{ uaid: string; node: string | null }>;
+  /** Acknowledged messages to forget. */
+  acked: ReadonlyArray<{ uaid: string; id: string }>;
+  now: number;
+  storageLimit: number;
+}
+
+/** Name under which the push service's migrations are recorded. */
+export const PUSH_NAMESPACE = 'push-service';
+const CHUNK = 200;
+
+/**
+ * The push service's queries, one set for SQLite and Postgres. Message writes go through {@link commitBatch} so that
+ * many concurrent POSTs share one transaction (one fsync): a group commit.
+ */
+export class PushStore {
+  readonly db: Kysely<PushTables>;
+  readonly dialect: Dialect;
+
+  constructor(readonly store: Store) {
+    this.db = store.db as Kysely<PushTables>;
+    this.dialect = store.dialect;
+  }
+
+  /** Creates or upgrades the tables. */
+  async migrate(): Promise<void> {
+    await migrate(this.store, PUSH_NAMESPACE, pushMigrations);
+  }
+
+  /** SQLite only: trade durability on power loss against commit speed (`full` fsyncs the WAL on every commit). */
+  async setSqliteSynchronous(mode: 'full' | 'normal'): Promise<void> {
+    if (this.dialect !== 'sqlite') return;
+    await sql.raw(`pragma synchronous = ${mode === 'full' ? 'FULL' : 'NORMAL'}`).execute(this.db);
+  }
+
+  /** Whether a UAID was ever issued here. With `node`, also records that this node now holds its connection. */
+  async claimUaid(uaid: string, node: string | null): Promise<boolean> {
+    if (node === null) {
+      const row = await this.db.selectFrom('push_uaids').select('uaid').where('uaid', '=', uaid).executeTakeFirst();
+      return row !== undefined;
+    }
+    const result = await this.db
+      .updateTable('push_uaids')
+      .set({ connected_node: node })
+      .where('uaid', '=', uaid)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Forgets that `node` holds the UAID's connection (unless another node took it over meanwhile). */
+  async releaseUaid(uaid: string, node: string): Promise<void> {
+    await this.db
+      .updateTable('push_uaids')
+      .set({ connected_node: null })
+      .where('uaid', '=', uaid)
+      .where('connected_node', '=', node)
+      .execute();
+  }
+
+  /** The nodes holding these UAIDs' connections, as last recorded. */
+  async connectedNodes(uaids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < uaids.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom('push_uaids')
+        .select(['uaid', 'connected_node'])
+        .where('uaid', 'in', uaids.slice(i, i + CHUNK))
+        .where('connected_node', 'is not', null)
+        .execute();
+      for (const r of rows) out.set(r.uaid, r.connected_node!);
+    }
+    return out;
+  }
+
+  /** Records a subscription (idempotent; a repeated register updates the key). */
+  async registerChannel(uaid: string, channelId: string, keyHash: string | null, now: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('push_uaids')
+        .values({ uaid, created_at: now, connected_node: null })
+        .onConflict((oc) => oc.column('uaid').doNothing())
+        .execute();
+      await trx
+        .insertInto('push_channels')
+        .values({ uaid, channel_id: channelId, key_hash: keyHash, created_at: now })
+        .onConflict((oc) => oc.columns(['uaid', 'channel_id']).doUpdateSet({ key_hash: keyHash }))
+        .execute();
+    });
+  }
+
+  /** Deletes a subscription and its undelivered messages. Returns whether it existed. */
+  async unregisterChannel(uaid: string, channelId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('push_messages').where('uaid', '=', uaid).where('channel_id', '=', channelId).execute();
+      const r = await trx
+        .deleteFrom('push_channels')
+        .where('uaid', '=', uaid)
+        .where('channel_id', '=', channelId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+
+  /** Whether a subscription exists. */
+  async channelExists(uaid: string, channelId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('push_channels')
+      .select('uaid')
+      .where('uaid', '=', uaid)
+      .where('channel_id', '=', channelId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Unexpired stored messages of a user agent, oldest first. */
+  async pendingMessages(uaid: string, limit: number, now: number): Promise<StoredMessage[]> {
+    return this.db
+      .selectFrom('push_messages')
+      .selectAll()
+      .where('uaid', '=', uaid)
+      .where('expires_at', '>', now)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Deletes one message by its ID (the DELETE API). Returns whether it was still stored. */
+  async deleteMessage(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('push_messages').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** Deletes expired messages; returns how many. */
+  async sweepExpired(now: number): Promise<number> {
+    const r = await this.db.deleteFrom('push_messages').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  /**
+   * One group commit: new UAIDs, then the messages (subscription check, topic replacement, storage limit, insert),
+   * then acknowledged deletions, all in one transaction. Outcomes are in the order of `input.messages`.
+   */
+  async commitBatch(input: BatchInput): Promise<CommitOutcome[]> {
+    return this.db.transaction().execute(async (trx) => {
+      if (input.newUaids.length > 0) await insertUaids(trx, input.newUaids, input.now);
+      const outcomes = input.messages.length > 0 ? await writeMessages(trx, input) : [];
+      if (input.acked.length > 0) await deleteAcked(trx, input.acked);
+      return outcomes;
+    });
+  }
+}
+
+async function insertUaids(trx: Transaction<PushTables>, uaids: BatchInput['newUaids'], now: number): Promise<void> {
+  for (let i = 0; i < uaids.length; i += CHUNK) {
+    await trx
+      .insertInto('push_uaids')
+      .values(uaids.slice(i, i + CHUNK).map((u) => ({ uaid: u.uaid, created_at: now, connected_node: u.node })))
+      .onConflict((oc) => oc.column('uaid').doNothing())
+      .execute();
+  }
+}
+
+async function deleteAcked(trx: Transaction<PushTables>, acked: BatchInput['acked']): Promise<void> {
+  for (let i = 0; i < acked.length; i += CHUNK) {
+    const chunk = acked.slice(i, i + CHUNK);
+    await trx
+      .deleteFrom('push_messages')
+      .where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('uaid', 'id'),
+          'in',
+          chunk.map((a) => tuple(a.uaid, a.id)),
+        ),
+      )
+      .execute();
+  }
+}
+
+async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): Promise<CommitOutcome[]> {
+  const { messages, now, storageLimit } = input;
+  const live = await existingChannels(trx, messages);
+  const outcomes: (CommitOutcome | undefined)[] = messages.map(({ message }) =>
+    live.has(pairKey(message.uaid, message.channel_id)) ? undefined : { kind: 'gone' },
+  );
+
+  // Topic replacement: a newer message with the same topic replaces an undelivered one, also within this batch.
+  const topics = new Map<string, number>();
+  messages.forEach(({ message, store }, i) => {
+    if (outcomes[i] || !store || message.topic === null) return;
+    topics.set(`${pairKey(message.uaid, message.channel_id)}\n${message.topic}`, i);
+  });
+  for (const index of topics.values()) {
+    const m = messages[index]!.message;
+    await trx
+      .deleteFrom('push_messages')
+      .where('uaid', '=', m.uaid)
+      .where('channel_id', '=', m.channel_id)
+      .where('topic', '=', m.topic)
+      .execute();
+  }
+
+  const toStore = messages.flatMap(({ store }, i) => (outcomes[i] || !store ? [] : [i]));
+  const counts = await storedCounts(trx, [...new Set(toStore.map((i) => messages[i]!.message.uaid))], now);
+  const inserts: number[] = [];
+  for (const i of toStore) {
+    const m = messages[i]!.message;
+    const replacedInBatch = m.topic !== null && topics.get(`${pairKey(m.uaid, m.channel_id)}\n${m.topic}`) !== i;
+    if (replacedInBatch) {
+      // Accepted, then replaced by a later message of the same topic before it was ever stored.
+      outcomes[i] = { kind: 'checked' };
+      continue;
+    }
+    const count = counts.get(m.uaid) ?? 0;
+    if (count >= storageLimit) {
+      outcomes[i] = { kind: 'storage-full', limit: storageLimit };
+      continue;
+    }
+    counts.set(m.uaid, count + 1);
+    inserts.push(i);
+  }
+  for (let c = 0; c < inserts.length; c += CHUNK) {
+    const chunk = inserts.slice(c, c + CHUNK);
+    const rows = await trx
+      .insertInto('push_messages')
+      .values(chunk.map((i) => messages[i]!.message))
+      .returning(['id', 'seq'])
+      .execute();
+    const seqById = new Map(rows.map((r) => [r.id, Number(r.seq)]));
+    for (const i of chunk) {
+      const m = messages[i]!.message;
+      outcomes[i] = { kind: 'stored', message: { ...m, seq: seqById.get(m.id)! } };
+    }
+  }
+  return outcomes.map((o) => o ?? { kind: 'checked' });
+}
+
+async function existingChannels(trx: Transaction<PushTables>, messages: BatchInput['messages']): Promise<Set<string>> {
+  const pairs = [...new Map(messages.map(({ message: m }) => [pairKey(m.uaid, m.channel_id), m])).values()];
+  const live = new Set<string>();
+  for (let i = 0; i < pairs.length; i += CHUNK) {
+    const chunk = pairs.slice(i, i + CHUNK);
+    const rows = await trx
+      .selectFrom('push_channels')
+      .select(['uaid', 'channel_id'])
+      .where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('uaid', 'channel_id'),
+          'in',
+          chunk.map((m) => tuple(m.uaid, m.channel_id)),
+        ),
+      )
+      .execute();
+    for (const r of rows) live.add(pairKey(r.uaid, r.channel_id));
+  }
+  return live;
+}
+
+async function storedCounts(trx: Transaction<PushTables>, uaids: string[], now: number): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < uaids.length; i += CHUNK) {
+    const rows = await trx
+      .selectFrom('push_messages')
+      .select(['uaid', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('uaid', 'in', uaids.slice(i, i + CHUNK))
+      .where('expires_at', '>', now)
+      .groupBy('uaid')
+      .execute();
+    for (const r of rows) counts.set(r.uaid, Number(r.n));
+  }
+  return counts;
+}
+
+function pairKey(uaid: string, channelId: string): string {
+  return `${uaid}/${channelId}`;
+}
