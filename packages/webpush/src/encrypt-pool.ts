@@ -27,14 +27,18 @@ export interface EncryptPoolOptions {
   batchSize?: number;
 }
 
-// From the TypeScript sources (tests, `tsx`), the worker is a .ts file: it needs tsx's loader, which a
-// `tsx`-started process passes on through execArgv and anything else (vitest) must add.
-function workerSpec(): { url: URL; execArgv?: string[] } {
-  if (!import.meta.url.endsWith('.ts')) return { url: new URL('./crypto-worker.js', import.meta.url) };
-  const url = new URL('./crypto-worker.ts', import.meta.url);
-  if (process.execArgv.some((arg) => arg.includes('tsx'))) return { url };
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { url, execArgv: [...process.execArgv, '--import', tsx] };
+// From the TypeScript sources (tests, benches under tsx) the worker is a .ts file. Node 20 does not apply
+// `--import` loader hooks to a worker's entry module, so the worker starts as a tiny script that registers
+// tsx's loader and then imports the real entry.
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./crypto-worker.js', import.meta.url));
+  const entry = new URL('./crypto-worker.ts', import.meta.url).href;
+  const tsx = new URL(
+    'dist/esm/api/index.mjs',
+    pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json')),
+  ).href;
+  const script = `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))`;
+  return new Worker(script, { eval: true });
 }
 
 /**
@@ -52,7 +56,6 @@ export class EncryptPool {
 
   constructor(options: EncryptPoolOptions) {
     this.#batchSize = options.batchSize ?? 32;
-    const spec = workerSpec();
     const init: WorkerInit = {
       type: 'init',
       payload: options.payload,
@@ -60,7 +63,7 @@ export class EncryptPool {
       padding: options.padding,
     };
     for (let i = 0; i < options.threads; i++) {
-      const worker = new Worker(spec.url, spec.execArgv ? { execArgv: spec.execArgv } : {});
+      const worker = startWorker();
       const slot: Slot = { worker, outstanding: 0 };
       worker.on('message', (result: WorkerBatchResult) => this.#settle(result));
       worker.on('error', (error) => this.#fail(error));

@@ -1,0 +1,152 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decrypt } from '../src/encrypt.js';
+import { type FanOutProgress, fanOut } from '../src/fanout.js';
+import { PushHttpClient } from '../src/http-client.js';
+import { generateUserAgentKeys, type PushSubscriptionJSON, subscriptionKeys, type UserAgentKeys } from '../src/keys.js';
+import type { SendResult } from '../src/sender.js';
+import { type FakePushService, startFakePushService } from './fake-push-service.js';
+
+let service: FakePushService;
+let ua: UserAgentKeys;
+const client = new PushHttpClient();
+
+beforeAll(async () => {
+  service = await startFakePushService();
+  ua = await generateUserAgentKeys();
+});
+afterAll(async () => {
+  await client.close();
+  await service.close();
+});
+
+function* mixed(n: number): Generator<PushSubscriptionJSON> {
+  for (let i = 0; i < n; i++) {
+    const kind = i % 10;
+    if (kind === 7) yield { endpoint: service.endpoint(`/status/410/${i}`), keys: subscriptionKeys(ua) };
+    else if (kind === 8) yield { endpoint: service.endpoint(`/status/201/${i}`), keys: { p256dh: 'bad', auth: 'bad' } };
+    else if (kind === 9) yield { endpoint: service.endpoint(`/status/400/${i}`), keys: subscriptionKeys(ua) };
+    else yield { endpoint: service.endpoint(`/status/201/${i}`), keys: subscriptionKeys(ua) };
+  }
+}
+
+describe.each([
+  ['worker threads', 2],
+  ['the calling thread', 0],
+])('fanOut encrypting on %s', (_name, workers) => {
+  it('sends to every subscription of a stream and counts each result', async () => {
+    const before = service.requests.length;
+    const results: SendResult[] = [];
+    const progress: FanOutProgress[] = [];
+    async function* stream() {
+      yield* mixed(300);
+    }
+    const summary = await fanOut(stream(), 'to everyone', {
+      client,
+      workers,
+      concurrency: 16,
+      ttl: 30,
+      retry: false,
+      onResult: (r) => {
+        results.push(r);
+      },
+      onProgress: (p) => progress.push(p),
+    });
+    expect(summary).toMatchObject({
+      total: 300,
+      delivered: 210,
+      expired: 30,
+      invalid: 30,
+      rejected: 30,
+      failed: 0,
+      tooLarge: 0,
+      rateLimited: 0,
+    });
+    expect(results).toHaveLength(300);
+    expect(progress.at(-1)).toMatchObject({ finished: true, total: 300, inFlight: 0 });
+    const sent = service.requests.slice(before);
+    expect(sent).toHaveLength(270);
+    for (const request of sent.slice(0, 20)) {
+      expect(new TextDecoder().decode(await decrypt(request.body, ua))).toBe('to everyone');
+      expect(request.headers.ttl).toBe('30');
+    }
+  });
+});
+
+describe('fanOut bounds', () => {
+  let slow: http.Server;
+  let origin: string;
+  let active = 0;
+  let maxActive = 0;
+
+  beforeAll(async () => {
+    // Holds each request until the next one arrives or 2 ms pass, so many are in flight together.
+    slow = http.createServer((req, res) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          active--;
+          res.writeHead(201).end();
+        }, 2),
+      );
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => slow.close(() => resolve())));
+
+  it('never has more than `concurrency` messages in flight nor pulls further ahead of the stream', async () => {
+    let pulled = 0;
+    let finished = 0;
+    let maxAhead = 0;
+    const keys = subscriptionKeys(ua);
+    async function* stream() {
+      for (let i = 0; i < 400; i++) {
+        pulled++;
+        maxAhead = Math.max(maxAhead, pulled - finished);
+        yield { endpoint: `${origin}/s/${i}`, keys };
+      }
+    }
+    const summary = await fanOut(stream(), 'x', {
+      client,
+      concurrency: 8,
+      onResult: () => {
+        finished++;
+      },
+    });
+    expect(summary.delivered).toBe(400);
+    expect(maxActive).toBeLessThanOrEqual(8);
+    expect(maxActive).toBeGreaterThan(1);
+    expect(maxAhead).toBeLessThanOrEqual(8);
+  });
+
+  it('stops and rethrows when onResult throws, and closes the stream', async () => {
+    let closed = false;
+    async function* stream() {
+      try {
+        for (let i = 0; ; i++) yield { endpoint: `${origin}/s/${i}`, keys: subscriptionKeys(ua) };
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(
+      fanOut(stream(), 'x', {
+        client,
+        concurrency: 4,
+        onResult: (r) => {
+          if (r.endpoint.endsWith('/10')) throw new Error('disk full');
+        },
+      }),
+    ).rejects.toThrow('disk full');
+    expect(closed).toBe(true);
+  });
+
+  it('validates its options before sending anything', async () => {
+    await expect(fanOut([], 'x', { concurrency: 0 })).rejects.toMatchObject({ code: 'invalid-option' });
+    await expect(fanOut([], new Uint8Array(5000))).rejects.toMatchObject({ code: 'payload-too-large' });
+    await expect(fanOut([], 'x', { topic: '!' })).rejects.toMatchObject({ code: 'invalid-topic' });
+  });
+});
