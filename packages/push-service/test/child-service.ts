@@ -26,12 +26,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `test/fixtures/serve-child.ts` and waits for its URLs. */
-export async function spawnService(db: string, port: number, nodeId?: string): Promise<ChildService> {
+export async function spawnService(db: string, port: number, schema?: string): Promise<ChildService> {
   // node itself with tsx as a loader (not the tsx CLI, which would put a wrapper process between SIGKILL and us).
   const args = ['--import', 'tsx', '--conditions=@outpost/source', join(here, 'fixtures', 'serve-child.ts'), db];
   args.push(String(port));
-  if (nodeId) args.push(nodeId);
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = schema === undefined ? process.env : { ...process.env, PUSH_SCHEMA: schema };
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
