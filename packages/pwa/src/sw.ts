@@ -10,7 +10,6 @@ export {
   type RequestHandler,
 } from './caching/navigation.sw.js';
 export {
-  forEachBounded,
   Precache,
   type PrecacheFailure,
   PrecacheInstallError,

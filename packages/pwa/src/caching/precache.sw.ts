@@ -93,7 +93,8 @@ export class Precache {
    */
   async install(): Promise<PrecacheInstallResult> {
     const cache = await this.caches.open(this.cacheName);
-    const older = (await this.caches.keys()).filter((name) => name.startsWith(this.prefix) && name !== this.cacheName);
+    const olderNames = (await this.caches.keys()).filter((n) => n.startsWith(this.prefix) && n !== this.cacheName);
+    const older = await Promise.all(olderNames.map((name) => this.caches.open(name)));
     const fetched: string[] = [];
     const reused: string[] = [];
     const failures: PrecacheFailure[] = [];
@@ -103,8 +104,8 @@ export class Precache {
         reused.push(entry.url);
         return;
       }
-      for (const name of older) {
-        const previous = await (await this.caches.open(name)).match(entry.cacheKey);
+      for (const previousCache of older) {
+        const previous = await previousCache.match(entry.cacheKey);
         if (previous) {
           await cache.put(entry.cacheKey, previous);
           reused.push(entry.url);
