@@ -38,33 +38,21 @@ const TABLE = 'outpost_migrations';
 /**
  * Applies the not-yet-applied migrations of one namespace in list order, all in one transaction, recorded in
  * `outpost_migrations(namespace, name, applied_at)`. Safe when two processes migrate at once: Postgres takes a
- * transaction-scoped advisory lock, SQLite a write lock (`BEGIN IMMEDIATE`) before reading what is applied.
+ * transaction-scoped advisory lock, SQLite the write lock (the store's transactions begin IMMEDIATE) before reading
+ * what is applied.
  *
  * Recorded names missing from the list are accepted (a newer version migrated this database: rolling deploys), but
  * a listed migration that is applied after an unapplied one is a {@link MigrationError}: order is part of the contract.
  */
 export async function migrate(store: Store, namespace: string, migrations: readonly Migration[]): Promise<void> {
   validateList(namespace, migrations);
-  if (store.dialect === 'postgres') {
-    await store.db.transaction().execute(async (trx) => {
+  await store.db.transaction().execute(async (trx) => {
+    if (store.dialect === 'postgres') {
       // Serialises migrators of this schema, including the `create table if not exists` below, which races otherwise.
       await sql`select pg_advisory_xact_lock(hashtext(coalesce(current_schema(), '') || ${`.${TABLE}`}))`.execute(trx);
-      await applyPending(trx, 'postgres', namespace, migrations);
-    });
-    return;
-  }
-  await store.db.connection().execute(async (connection) => {
-    // A deferred BEGIN would read first and fail with SQLITE_BUSY when upgrading to a write lock that another
-    // process took meanwhile; IMMEDIATE waits (busy_timeout) for the lock up front.
-    await sql`begin immediate`.execute(connection);
-    try {
-      await applyPending(connection, 'sqlite', namespace, migrations);
-      await sql`commit`.execute(connection);
-    } catch (error) {
-      // SQLite rolls back by itself after some errors (e.g. SQLITE_FULL); the original error is the one to report.
-      await sql`rollback`.execute(connection).catch(() => {});
-      throw error;
     }
+    // SQLite needs no extra lock: the store begins every transaction IMMEDIATE, i.e. holding the write lock.
+    await applyPending(trx, store.dialect, namespace, migrations);
   });
 }
 

@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import type { AnyKysely, Store } from './store.js';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
@@ -53,7 +61,31 @@ export function openSqlite(path: string): Store {
 function createKysely(connection: Database.Database): AnyKysely {
   connection.pragma('foreign_keys = ON');
   connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  return new Kysely({ dialect: new SqliteDialect({ database: connection }) });
+  return new Kysely({ dialect: new ImmediateSqliteDialect({ database: connection }) });
+}
+
+/**
+ * Kysely's SQLite driver with every transaction opened by `BEGIN IMMEDIATE`. A deferred transaction that reads and
+ * then writes fails with SQLITE_BUSY, without waiting, when another process wrote in between; taking the write lock
+ * up front makes it wait (busy_timeout) instead, which is what a read-then-write transaction means on Postgres.
+ */
+class ImmediateTransactionsDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateTransactionsDriver(this.#config);
+  }
 }
 
 function handle(db: AnyKysely, release: () => Promise<void>): Store {

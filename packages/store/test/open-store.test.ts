@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, StoreError } from '@outpost/store';
 import { openTestStore, testDatabaseUrl } from '@outpost/store/testing';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -43,6 +44,21 @@ describe('openStore with SQLite', () => {
     const c = await openStore({ url: file });
     expect(c.db).not.toBe(a.db);
     await c.close();
+  });
+
+  it('begins transactions IMMEDIATE: the write lock is held before the first statement', async () => {
+    const file = join(dir, 'locks.db');
+    const store = await openStore({ url: file });
+    const other = new Database(file, { timeout: 0 });
+    try {
+      await store.db.transaction().execute(async () => {
+        expect(() => other.exec('create table t (x integer)')).toThrow(/database is locked/);
+      });
+      other.exec('create table t (x integer)');
+    } finally {
+      other.close();
+      await store.close();
+    }
   });
 
   it('gives each :memory: store its own database', async () => {
