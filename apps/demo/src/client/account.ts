@@ -56,10 +56,9 @@ export async function refreshSession(): Promise<void> {
   try {
     currentUser.value = userOf(await call('GET', '/api/auth/me'));
   } catch (error) {
-    if (error instanceof AccountError && error.status === 401) currentUser.value = null;
-    else if (currentUser.value === undefined && error instanceof AccountError && error.status !== 0) {
-      currentUser.value = null;
-    }
+    // An unreachable server tells nothing: keep what is known (unknown stays unknown, offline). Any other failure
+    // (401 above all) means there is no usable session.
+    if (!(error instanceof AccountError) || error.status !== 0) currentUser.value = null;
   }
 }
 

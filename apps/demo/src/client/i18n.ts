@@ -42,7 +42,6 @@ const en = {
 
 /** Every string the app shows; each language must provide all of them (the type checker enforces it). */
 export type Strings = typeof en;
-export type StringKey = keyof Strings;
 
 const zhCN: Strings = {
   appName: 'Outpost',
@@ -85,6 +84,7 @@ const zhCN: Strings = {
 
 /** The languages the app ships, with the name each calls itself. */
 export const LANGUAGES = { en: 'English', 'zh-CN': '简体中文' } as const;
+/** A supported language tag. */
 export type Language = keyof typeof LANGUAGES;
 
 /** Every language's strings. */
