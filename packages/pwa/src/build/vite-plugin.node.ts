@@ -106,8 +106,12 @@ async function buildServiceWorker(config: ResolvedConfig, entry: string, format:
     mode: config.mode,
     logLevel: 'warn',
     publicDir: false,
-    resolve: { conditions: config.resolve.conditions },
-    define: { 'process.env.NODE_ENV': JSON.stringify(config.isProduction ? 'production' : 'development') },
+    // The worker sees the app's aliases, conditions and defines, so shared modules resolve the same way.
+    resolve: { alias: config.resolve.alias, conditions: config.resolve.conditions },
+    define: {
+      'process.env.NODE_ENV': JSON.stringify(config.isProduction ? 'production' : 'development'),
+      ...config.define,
+    },
     build: {
       write: false,
       emptyOutDir: false,
