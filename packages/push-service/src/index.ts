@@ -21,7 +21,7 @@ export {
 } from './http/push-headers.js';
 export type { RateLimit } from './http/rate-limiter.js';
 export * from './protocol/index.js';
-export { createPushService, type PushService, type PushServiceOptions } from './server.js';
+export { createPushService, type PushService, type PushServiceOptions, pushServiceLogger } from './server.js';
 export { pushMigrations } from './store/schema.js';
 export {
   type ReceivedMessage,

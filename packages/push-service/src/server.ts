@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { openStore, type Store } from '@outpost/store';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { LocalRouter, type NodeRouter } from './cluster/node-router.js';
 import { PostgresRouter } from './cluster/postgres-router.js';
 import { PushCore } from './delivery/push-core.js';
@@ -74,7 +74,7 @@ export interface PushService {
  */
 export async function createPushService(options: PushServiceOptions): Promise<PushService> {
   const host = options.host ?? '127.0.0.1';
-  const log = options.logger ?? pino({ name: 'push-service' });
+  const log = options.logger ?? pushServiceLogger();
   const keyring = EndpointKeyring.fromSecrets(options.secrets);
   const dbUrl = options.db ?? './data/push-service.db';
   const store: Store = await openStore({ url: dbUrl, schema: options.schema });
@@ -157,6 +157,16 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
       return closing;
     },
   };
+}
+
+/**
+ * The service's pino JSON logger, writing to `destination` (stdout by default), for hosts that pass `logger`.
+ *
+ * @example
+ * createPushService({ secrets, logger: pushServiceLogger(process.stderr) })
+ */
+export function pushServiceLogger(destination?: DestinationStream): Logger {
+  return destination ? pino({ name: 'push-service' }, destination) : pino({ name: 'push-service' });
 }
 
 function redactDb(url: string): string {

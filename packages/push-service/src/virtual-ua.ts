@@ -157,6 +157,8 @@ export class VirtualUserAgent {
         if (i >= 0) this.#messageWaiters.splice(i, 1);
         reject(new Error(`no push message within ${timeoutMs} ms`));
       }, timeoutMs);
+      // Waiting must not by itself keep a process alive (the open socket does that).
+      timer.unref();
       const waiter = (m: ReceivedMessage) => {
         clearTimeout(timer);
         resolve(m);
