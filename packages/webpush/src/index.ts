@@ -33,6 +33,7 @@ export type { RetryPolicy } from './retry.js';
 export { type SendOptions, type SendResult, sendNotification, type VapidDetails } from './sender.js';
 export {
   DEFAULT_VAPID_EXPIRATION_SECONDS,
+  decodeVapidKeys,
   generateVapidKeys,
   isValidVapidSubject,
   MAX_VAPID_EXPIRATION_SECONDS,
