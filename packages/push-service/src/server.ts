@@ -92,7 +92,10 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
 
   // Fastify's own "listening" lines and request logs stay quiet: the first log line is ours, with both URLs.
   // Restricted endpoint tokens are 126 characters, over Fastify's default 100 for a path parameter.
-  const app = Fastify({ loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger, maxParamLength: 256 });
+  const app = Fastify({
+    loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger,
+    routerOptions: { maxParamLength: 256 },
+  });
   let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? '';
   let url = '';
   let wsUrl = '';
