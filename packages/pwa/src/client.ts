@@ -3,6 +3,13 @@
  * @packageDocumentation
  */
 
+export type { CachingMessage, PrecacheFailureReport } from './caching/messages.js';
+export {
+  onCacheUpdated,
+  onCachingMessage,
+  onPrecacheFailed,
+  onPrecacheInstalled,
+} from './lifecycle/caching-events.client.js';
 export type { LifecycleMessage } from './lifecycle/messages.js';
 export {
   type RegisterOptions,

@@ -4,11 +4,35 @@
  */
 import type { PrecacheEntry } from './caching/precache-manifest.js';
 
+export { type BroadcastUpdateOptions, broadcastUpdate } from './caching/broadcast-update.sw.js';
+export {
+  type CacheableRules,
+  hasResponseChanged,
+  isCacheable,
+  type ResponseFacts,
+  VERSION_HEADERS,
+} from './caching/cacheable.js';
+export { type ExpirationOptions, expiration } from './caching/expiration.sw.js';
+export { EXPIRATION_DB, IndexedDbExpirationIndex } from './caching/expiration-index.sw.js';
+export {
+  type ExpirationIndex,
+  type ExpirationPolicy,
+  ExpirationPolicyError,
+  ExpirationTracker,
+} from './caching/expiration-tracker.js';
+export {
+  CACHING_CHANNEL,
+  type CachingMessage,
+  isCachingMessage,
+  type PrecacheFailureReport,
+} from './caching/messages.js';
 export {
   createNavigationHandler,
   type NavigationFallbackOptions,
   type RequestHandler,
 } from './caching/navigation.sw.js';
+export { type OfflineFallbackOptions, offlineFallback } from './caching/offline-fallback.sw.js';
+export type { Awaitable, CacheKeyMode, PluginHook, StrategyPlugin } from './caching/plugin.sw.js';
 export {
   Precache,
   type PrecacheFailure,
@@ -27,6 +51,49 @@ export {
   type ResolvedPrecacheEntry,
   resolvePrecacheManifest,
 } from './caching/precache-manifest.js';
+export { installPrecache, precacheRoute } from './caching/precache-route.sw.js';
+export { contentRange, decideRange, type RangeDecision } from './caching/range.js';
+export { createPartialResponse, rangeRequests } from './caching/range-requests.sw.js';
+export { type CompiledPathPattern, compilePathPattern, matchPath, RoutePatternError } from './caching/route-pattern.js';
+export {
+  type MatchedRoute,
+  type NavigationRouteOptions,
+  type RouteMatcher,
+  type RouteMethod,
+  type RouteRequestInfo,
+  RouteTable,
+} from './caching/route-table.js';
+export {
+  type CatchContext,
+  type RouteContext,
+  type RouteHandler,
+  type RouteHandlerFunction,
+  Router,
+  type RouterOptions,
+} from './caching/router.sw.js';
+export { type ListenOptions, listen } from './caching/router-events.sw.js';
+export {
+  CacheFirst,
+  CacheOnly,
+  NetworkFirst,
+  type NetworkFirstOptions,
+  NetworkOnly,
+  type NetworkOnlyOptions,
+  StaleWhileRevalidate,
+} from './caching/strategies.sw.js';
+export {
+  deleteCache,
+  forgetCache,
+  onQuotaError,
+  openCache,
+  Strategy,
+  StrategyError,
+  type StrategyErrorCode,
+  type StrategyEvent,
+  StrategyHandler,
+  type StrategyOptions,
+  type StrategyRequest,
+} from './caching/strategy.sw.js';
 export { handleLifecycle, type LifecycleOptions } from './lifecycle/activation.sw.js';
 export { isLifecycleMessage, type LifecycleMessage } from './lifecycle/messages.js';
 

@@ -1,0 +1,147 @@
+/** Limits of one runtime cache. At least one must be set. */
+export interface ExpirationPolicy {
+  /** Keep at most this many entries; the least recently used go first. */
+  maxEntries?: number;
+  /** Drop entries not used for this long. */
+  maxAgeSeconds?: number;
+}
+
+/**
+ * The persistent side of expiration for ONE cache: a URL -> last-used-time index, ordered by time. Every
+ * method must cost in proportion to what it returns or changes, never to the size of the cache; that is what
+ * keeps expiration cheap at 10,000 entries. `expiration-index.sw.ts` implements it on IndexedDB.
+ */
+export interface ExpirationIndex {
+  /** Sets the last-used time of each URL; resolves with how many URLs were not in the index before. */
+  touch(times: ReadonlyMap<string, number>): Promise<number>;
+  /** How many URLs the index holds. Called once per tracker lifetime (normally once per worker start). */
+  count(): Promise<number>;
+  /** The smallest last-used time, or undefined when empty. */
+  oldestTime(): Promise<number | undefined>;
+  /** Removes and returns the `n` least recently used URLs. */
+  removeOldest(n: number): Promise<string[]>;
+  /** Removes and returns every URL last used at or before `cutoff`. */
+  removeUsedBefore(cutoff: number): Promise<string[]>;
+  /** Forgets every URL (the cache itself was dropped). */
+  clear(): Promise<void>;
+}
+
+/** Thrown for a policy without limits or with limits that are not positive integers. */
+export class ExpirationPolicyError extends Error {
+  override readonly name = 'ExpirationPolicyError';
+}
+
+/** Validates a policy; returns it unchanged. */
+export function checkExpirationPolicy(policy: ExpirationPolicy): ExpirationPolicy {
+  const { maxEntries, maxAgeSeconds } = policy;
+  if (maxEntries === undefined && maxAgeSeconds === undefined) {
+    throw new ExpirationPolicyError('an expiration policy needs maxEntries, maxAgeSeconds or both');
+  }
+  if (maxEntries !== undefined && (!Number.isInteger(maxEntries) || maxEntries < 1)) {
+    throw new ExpirationPolicyError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  }
+  if (maxAgeSeconds !== undefined && !(maxAgeSeconds > 0)) {
+    throw new ExpirationPolicyError(`maxAgeSeconds must be positive, got ${maxAgeSeconds}`);
+  }
+  return policy;
+}
+
+/**
+ * The bookkeeping of one cache's expiration. Uses are recorded in memory and written to the index in one
+ * batch per {@link flush}; the tracker keeps the entry count and a lower bound of the oldest use time in
+ * memory, so a flush only asks the index for entries that really have to go:
+ * - over `maxEntries`: exactly the surplus, oldest first;
+ * - past `maxAgeSeconds`: only when the oldest known use is past the cutoff, and then only the expired ones.
+ *
+ * @example
+ * ```ts
+ * const tracker = new ExpirationTracker(index, { maxEntries: 50, maxAgeSeconds: 86_400 });
+ * tracker.record(request.url);
+ * const evicted = await tracker.flush(); // delete these URLs from the cache
+ * ```
+ */
+export class ExpirationTracker {
+  private readonly pending = new Map<string, number>();
+  private entries: number | undefined;
+  /** A lower bound of the oldest use time in the index (a touch may have made the true oldest newer). */
+  private oldest: number | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly index: ExpirationIndex,
+    readonly policy: ExpirationPolicy,
+    private readonly now: () => number = Date.now,
+  ) {
+    checkExpirationPolicy(policy);
+  }
+
+  /** Notes that `url` was written or served now. Cheap: nothing is stored until {@link flush}. */
+  record(url: string): void {
+    this.pending.set(url, this.now());
+  }
+
+  /** Whether something waits to be written. */
+  get hasPending(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /**
+   * Writes recorded uses and evicts what the policy no longer allows. Resolves with the evicted URLs, which
+   * the caller deletes from the cache. Flushes run one after another, never interleaved.
+   */
+  flush(): Promise<string[]> {
+    const run = this.chain.then(() => this.flushNow());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Forgets everything (after the cache was deleted, for example to free quota). */
+  reset(): Promise<void> {
+    const run = this.chain.then(async () => {
+      this.pending.clear();
+      await this.index.clear();
+      this.entries = 0;
+      this.oldest = undefined;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Whether a response last validated at `dateMs` (its `Date` header) is still within `maxAgeSeconds`. */
+  isFresh(dateMs: number | undefined): boolean {
+    const { maxAgeSeconds } = this.policy;
+    if (maxAgeSeconds === undefined || dateMs === undefined || Number.isNaN(dateMs)) return true;
+    return dateMs > this.now() - maxAgeSeconds * 1000;
+  }
+
+  private async flushNow(): Promise<string[]> {
+    if (this.entries === undefined) {
+      this.entries = await this.index.count();
+      this.oldest = await this.index.oldestTime();
+    }
+    const evicted: string[] = [];
+    if (this.pending.size > 0) {
+      const batch = new Map(this.pending);
+      this.pending.clear();
+      this.entries += await this.index.touch(batch);
+      for (const time of batch.values()) if (this.oldest === undefined || time < this.oldest) this.oldest = time;
+    }
+    const { maxEntries, maxAgeSeconds } = this.policy;
+    if (maxAgeSeconds !== undefined && this.oldest !== undefined) {
+      const cutoff = this.now() - maxAgeSeconds * 1000;
+      if (this.oldest <= cutoff) {
+        const expired = await this.index.removeUsedBefore(cutoff);
+        evicted.push(...expired);
+        this.entries -= expired.length;
+        this.oldest = await this.index.oldestTime();
+      }
+    }
+    if (maxEntries !== undefined && this.entries > maxEntries) {
+      const surplus = await this.index.removeOldest(this.entries - maxEntries);
+      evicted.push(...surplus);
+      this.entries -= surplus.length;
+      if (surplus.length > 0) this.oldest = await this.index.oldestTime();
+    }
+    return evicted;
+  }
+}

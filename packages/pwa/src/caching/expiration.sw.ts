@@ -1,0 +1,85 @@
+import { IndexedDbExpirationIndex } from './expiration-index.sw.js';
+import { type ExpirationIndex, type ExpirationPolicy, ExpirationTracker } from './expiration-tracker.js';
+import type { StrategyPlugin } from './plugin.sw.js';
+import { deleteCache, onQuotaError, openCache, type StrategyHandler } from './strategy.sw.js';
+
+/** Options of {@link expiration}. */
+export interface ExpirationOptions extends ExpirationPolicy {
+  /**
+   * Delete this whole cache when a write anywhere fails with `QuotaExceededError` (what is cached here can
+   * be fetched again; user data elsewhere cannot). Default false.
+   */
+  purgeOnQuotaError?: boolean;
+  /** Where last-use times are kept; default IndexedDB (database `outpost-expiration`). For tests. */
+  index?: (cacheName: string) => ExpirationIndex;
+  now?: () => number;
+}
+
+/**
+ * Limits a runtime cache by entry count (least recently used go first) and by age. Uses are batched in memory
+ * and written to IndexedDB once per request's background work; evictions only touch the entries that go, so
+ * the cost does not grow with the size of the cache. A cached response older than `maxAgeSeconds` (by its
+ * `Date` header) is treated as missing.
+ *
+ * @example
+ * ```ts
+ * router.get('/api/news/*', new NetworkFirst({
+ *   cacheName: 'news',
+ *   plugins: [expiration({ maxEntries: 100, maxAgeSeconds: 7 * 86_400, purgeOnQuotaError: true })],
+ * }));
+ * ```
+ */
+export function expiration(options: ExpirationOptions): StrategyPlugin {
+  const policy: ExpirationPolicy = {};
+  if (options.maxEntries !== undefined) policy.maxEntries = options.maxEntries;
+  if (options.maxAgeSeconds !== undefined) policy.maxAgeSeconds = options.maxAgeSeconds;
+  const makeIndex = options.index ?? ((name: string) => new IndexedDbExpirationIndex(name));
+  const trackers = new Map<string, ExpirationTracker>();
+  const trackerFor = (cacheName: string, handler: StrategyHandler): ExpirationTracker => {
+    let tracker = trackers.get(cacheName);
+    if (!tracker) {
+      tracker = new ExpirationTracker(makeIndex(cacheName), policy, options.now);
+      trackers.set(cacheName, tracker);
+      if (options.purgeOnQuotaError) {
+        const storage = handler.strategy.caches;
+        const purging = tracker;
+        onQuotaError(async () => {
+          await deleteCache(storage, cacheName);
+          await purging.reset();
+        });
+      }
+    }
+    return tracker;
+  };
+
+  const recordAndFlush = (cacheName: string, url: string, handler: StrategyHandler): void => {
+    const tracker = trackerFor(cacheName, handler);
+    const flushing = tracker.hasPending;
+    tracker.record(url);
+    // One flush per batch of uses: a flush already scheduled will write this use too.
+    if (flushing) return;
+    handler.waitUntil(
+      (async () => {
+        await Promise.resolve();
+        const evicted = await tracker.flush();
+        if (evicted.length === 0) return;
+        const cache = await openCache(handler.strategy.caches, cacheName);
+        await Promise.all(evicted.map((url) => cache.delete(url)));
+      })().catch(() => undefined),
+    );
+  };
+
+  return {
+    cachedResponseWillBeUsed({ cacheName, request, cachedResponse, handler }) {
+      if (!cachedResponse) return cachedResponse;
+      const tracker = trackerFor(cacheName, handler);
+      const date = cachedResponse.headers.get('date');
+      if (!tracker.isFresh(date === null ? undefined : Date.parse(date))) return undefined;
+      recordAndFlush(cacheName, request.url, handler);
+      return cachedResponse;
+    },
+    cacheDidUpdate({ cacheName, request, handler }) {
+      recordAndFlush(cacheName, request.url, handler);
+    },
+  };
+}

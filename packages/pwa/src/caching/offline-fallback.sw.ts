@@ -1,0 +1,47 @@
+import type { Precache } from './precache.sw.js';
+import type { CatchContext } from './router.sw.js';
+
+/** Options of {@link offlineFallback}. */
+export interface OfflineFallbackOptions {
+  /** A page (precached) shown for failed navigations, absolute or relative to `scope`. */
+  page?: string;
+  /** An image (precached) shown for failed image requests. */
+  image?: string;
+  /** Where the fallbacks are precached. Without it they are looked up in every cache. */
+  precache?: Precache;
+  /** What `page` and `image` are resolved against. Default: the worker's scope or location. */
+  scope?: string;
+  caches?: CacheStorage;
+}
+
+/**
+ * A catch handler (`router.setCatchHandler(...)`) that answers failed navigations with a precached page and
+ * failed images with a precached image; anything else stays a network error, which is what the page would
+ * have seen without a worker.
+ *
+ * @example
+ * ```ts
+ * router.setCatchHandler(offlineFallback({ precache, page: 'offline.html', image: 'offline.svg' }));
+ * ```
+ */
+export function offlineFallback(options: OfflineFallbackOptions): (context: CatchContext) => Promise<Response> {
+  const scope =
+    options.scope ??
+    (globalThis as { registration?: { scope: string } }).registration?.scope ??
+    (globalThis as { location?: { href: string } }).location?.href;
+  const resolve = (url: string | undefined) => (url === undefined ? undefined : new URL(url, scope).href);
+  const page = resolve(options.page);
+  const image = resolve(options.image);
+  const lookup = (url: string) =>
+    options.precache ? options.precache.match(url) : (options.caches ?? globalThis.caches).match(url);
+  return async ({ request }) => {
+    const target =
+      request.mode === 'navigate' || request.destination === 'document'
+        ? page
+        : request.destination === 'image'
+          ? image
+          : undefined;
+    const fallback = target === undefined ? undefined : await lookup(target);
+    return fallback ?? Response.error();
+  };
+}

@@ -1,0 +1,54 @@
+import { CACHING_CHANNEL, type CachingMessage } from './messages.js';
+import { type Precache, PrecacheInstallError } from './precache.sw.js';
+import type { Router } from './router.sw.js';
+
+declare const self: ServiceWorkerGlobalScope;
+
+/**
+ * Routes precached URLs (GET, `/` mapped to its index file) to the precache, falling back to the network for
+ * a file the cache lost. Register it first: precached files should never reach another route.
+ *
+ * @example
+ * ```ts
+ * const precache = new Precache(self.__OUTPOST_PRECACHE_MANIFEST, { scope: self.registration.scope, base: self.location.href });
+ * installPrecache(precache);
+ * precacheRoute(router, precache);
+ * ```
+ */
+export function precacheRoute(router: Router, precache: Precache): Router {
+  return router.get(
+    (request) => precache.entryFor(request.url.href) !== undefined,
+    async ({ request }) => (await precache.match(request)) ?? fetch(request),
+  );
+}
+
+/**
+ * Installs `precache` on the worker's install event and cleans outdated versions on activate, and tells pages
+ * the outcome on the `outpost:caching` BroadcastChannel: `outpost:precache-installed` with counts, or
+ * `outpost:precache-failed` with every URL that failed and why (the install then fails, so the version that
+ * is serving keeps serving). Pages listen with `onPrecacheFailed()` from `@outpost/pwa/client`.
+ */
+export function installPrecache(precache: Precache, channelName = CACHING_CHANNEL): void {
+  const post = (message: CachingMessage) => {
+    const channel = new BroadcastChannel(channelName);
+    channel.postMessage(message);
+    channel.close();
+  };
+  self.addEventListener('install', (event) => {
+    event.waitUntil(
+      precache.install().then(
+        (result) => {
+          const { cacheName, fetched, reused } = result;
+          post({ type: 'outpost:precache-installed', cacheName, fetched: fetched.length, reused: reused.length });
+          return result;
+        },
+        (error: unknown) => {
+          if (error instanceof PrecacheInstallError)
+            post({ type: 'outpost:precache-failed', failures: error.failures });
+          throw error;
+        },
+      ),
+    );
+  });
+  self.addEventListener('activate', (event) => event.waitUntil(precache.activate()));
+}

@@ -1,0 +1,87 @@
+/**
+ * A compiled path pattern: the RegExp is built once, when the route is registered, never per request.
+ * `keys` lists the parameter names in the order of the RegExp's capture groups.
+ */
+export interface CompiledPathPattern {
+  readonly source: string;
+  readonly regexp: RegExp;
+  readonly keys: readonly string[];
+}
+
+/** Thrown for a path pattern that cannot be compiled (for example two parameters with one name). */
+export class RoutePatternError extends Error {
+  override readonly name = 'RoutePatternError';
+  constructor(
+    message: string,
+    readonly pattern: string,
+  ) {
+    super(`${message}: ${JSON.stringify(pattern)}`);
+  }
+}
+
+const PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)/;
+
+/**
+ * Compiles a path pattern. `:name` matches one non-empty path segment (no `/`) and is returned as a
+ * parameter; `*` matches any run of characters, slashes included (returned as parameter `*`, or `*1`, `*2`
+ * for later stars); everything else matches itself literally. The whole path must match.
+ *
+ * @example
+ * ```ts
+ * const p = compilePathPattern('/api/users/:id/*');
+ * matchPath(p, '/api/users/42/posts/7'); // { id: '42', '*': 'posts/7' }
+ * matchPath(p, '/api/users//posts');     // null (':id' needs a non-empty segment)
+ * ```
+ */
+export function compilePathPattern(pattern: string): CompiledPathPattern {
+  if (!pattern.startsWith('/')) throw new RoutePatternError('a path pattern starts with "/"', pattern);
+  const keys: string[] = [];
+  let source = '^';
+  let stars = 0;
+  for (let i = 0; i < pattern.length; ) {
+    const rest = pattern.slice(i);
+    const param = PARAM.exec(rest);
+    if (param?.[1]) {
+      if (keys.includes(param[1])) throw new RoutePatternError(`parameter :${param[1]} appears twice`, pattern);
+      keys.push(param[1]);
+      source += '([^/]+)';
+      i += param[0].length;
+    } else if (rest[0] === '*') {
+      keys.push(stars === 0 ? '*' : `*${stars}`);
+      stars++;
+      source += '(.*)';
+      i++;
+    } else {
+      source += escapeRegExp(rest[0] as string);
+      i++;
+    }
+  }
+  return { source: pattern, regexp: new RegExp(`${source}$`), keys };
+}
+
+/**
+ * Matches a pathname (as `URL.pathname` gives it: percent-encoded) against a compiled pattern. Returns the
+ * parameters, percent-decoded, or null when the path does not match. A parameter that is not valid
+ * percent-encoding is returned as is rather than throwing, because a request path is untrusted input.
+ */
+export function matchPath(pattern: CompiledPathPattern, pathname: string): Record<string, string> | null {
+  const match = pattern.regexp.exec(pathname);
+  if (!match) return null;
+  const params: Record<string, string> = {};
+  for (let k = 0; k < pattern.keys.length; k++) params[pattern.keys[k] as string] = decode(match[k + 1] ?? '');
+  return params;
+}
+
+function decode(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Escapes every character that has a meaning in a RegExp. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -1,0 +1,140 @@
+import { type CompiledPathPattern, compilePathPattern, matchPath } from './route-pattern.js';
+
+/** What routing needs to know about a request; the service worker fills it from the `fetch` event. */
+export interface RouteRequestInfo {
+  url: URL;
+  /** Upper case, as `Request.method` gives it. */
+  method: string;
+  /** `Request.mode`: `navigate` for page loads. */
+  mode: string;
+  /** `Request.destination`: `document`, `image`, `audio`, ... or empty. */
+  destination: string;
+  /** Whether the request goes to the service worker's own origin. */
+  sameOrigin: boolean;
+}
+
+/**
+ * How a route recognises its requests.
+ * - A string starting with `/`: a path pattern on the service worker's own origin (see `compilePathPattern`).
+ * - A string starting with `http://` or `https://`: an origin followed by a path pattern, for other origins.
+ * - A RegExp: tested against the full URL. A request to another origin matches only if the match starts at
+ *   the beginning of the URL, so `/\.js$/` never captures a third party's scripts by accident.
+ * - A function: returns true, or an object of parameters, to match.
+ */
+export type RouteMatcher = string | RegExp | ((request: RouteRequestInfo) => boolean | Record<string, string>);
+
+/** The HTTP method a route answers, or `*` for any. */
+export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | '*';
+
+/** Allow and deny lists of a navigation route, tested against the path plus query string. */
+export interface NavigationRouteOptions {
+  /** Only navigations matching one of these. Default: every navigation. */
+  allowlist?: readonly RegExp[];
+  /** Never navigations matching one of these (checked after the allowlist). */
+  denylist?: readonly RegExp[];
+}
+
+/** A route that matched, with the parameters its matcher extracted. */
+export interface MatchedRoute<H> {
+  handler: H;
+  params: Record<string, string>;
+}
+
+type CompiledMatcher = (request: RouteRequestInfo) => Record<string, string> | null;
+
+interface CompiledRoute<H> {
+  method: string;
+  matches: CompiledMatcher;
+  handler: H;
+}
+
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * An ordered list of routes: the first route whose method and matcher accept a request wins. Matchers are
+ * compiled when added, so a lookup only runs precompiled RegExps and closures. Pure: no platform globals, so
+ * the service worker's `Router` and unit tests share it.
+ *
+ * @example
+ * ```ts
+ * const table = new RouteTable<string>().add('/api/:id', 'api').add(/\.png$/, 'images');
+ * table.match(info)?.handler; // 'api' for GET /api/7
+ * ```
+ */
+export class RouteTable<H> {
+  private readonly routes: CompiledRoute<H>[] = [];
+
+  /** Adds a route at the end (it loses to every route added before it). */
+  add(matcher: RouteMatcher, handler: H, method: RouteMethod = 'GET'): this {
+    this.routes.push({ method, matches: compileMatcher(matcher), handler });
+    return this;
+  }
+
+  /** Adds a route for page navigations (GET, `mode: 'navigate'`) filtered by allow and deny lists. */
+  addNavigation(handler: H, options: NavigationRouteOptions = {}): this {
+    const allowlist = options.allowlist ?? [];
+    const denylist = options.denylist ?? [];
+    const matches: CompiledMatcher = (request) => {
+      if (request.mode !== 'navigate') return null;
+      const target = request.url.pathname + request.url.search;
+      if (allowlist.length > 0 && !allowlist.some((re) => testFresh(re, target))) return null;
+      if (denylist.some((re) => testFresh(re, target))) return null;
+      return NO_PARAMS;
+    };
+    this.routes.push({ method: 'GET', matches, handler });
+    return this;
+  }
+
+  /** The first route that accepts `request`, or undefined. */
+  match(request: RouteRequestInfo): MatchedRoute<H> | undefined {
+    for (const route of this.routes) {
+      if (route.method !== '*' && route.method !== request.method) continue;
+      const params = route.matches(request);
+      if (params) return { handler: route.handler, params };
+    }
+    return undefined;
+  }
+
+  /** How many routes are registered. */
+  get size(): number {
+    return this.routes.length;
+  }
+}
+
+function compileMatcher(matcher: RouteMatcher): CompiledMatcher {
+  if (typeof matcher === 'function') {
+    return (request) => {
+      const result = matcher(request);
+      if (result === true) return NO_PARAMS;
+      return result === false ? null : result;
+    };
+  }
+  if (matcher instanceof RegExp) {
+    // A global or sticky RegExp keeps state in lastIndex between calls; a copy without those flags does not.
+    const re = new RegExp(matcher.source, matcher.flags.replace(/[gy]/g, ''));
+    return (request) => {
+      const found = re.exec(request.url.href);
+      if (!found || (!request.sameOrigin && found.index !== 0)) return null;
+      return found.groups ? { ...found.groups } : NO_PARAMS;
+    };
+  }
+  const schemeEnd = matcher.indexOf('://');
+  if (schemeEnd === -1) {
+    const path = compilePathPattern(matcher);
+    return (request) => (request.sameOrigin ? matchCompiled(path, request.url.pathname) : null);
+  }
+  const pathStart = matcher.indexOf('/', schemeEnd + 3);
+  const origin = pathStart === -1 ? matcher : matcher.slice(0, pathStart);
+  const path = compilePathPattern(pathStart === -1 ? '/*' : matcher.slice(pathStart));
+  return (request) => (request.url.origin === origin ? matchCompiled(path, request.url.pathname) : null);
+}
+
+function matchCompiled(path: CompiledPathPattern, pathname: string): Record<string, string> | null {
+  const params = matchPath(path, pathname);
+  return params && path.keys.length === 0 ? NO_PARAMS : params;
+}
+
+function testFresh(re: RegExp, text: string): boolean {
+  re.lastIndex = 0;
+  return re.test(text);
+}

@@ -1,0 +1,130 @@
+// Uses only what the DOM and WebWorker libs share, so unit tests drive it in Node; `listen()` in
+// router-events.sw.ts wires it to the worker's fetch event.
+import {
+  type NavigationRouteOptions,
+  type RouteMatcher,
+  type RouteMethod,
+  type RouteRequestInfo,
+  RouteTable,
+} from './route-table.js';
+import { Strategy, type StrategyEvent } from './strategy.sw.js';
+
+/** What a route handler gets. */
+export interface RouteContext {
+  request: Request;
+  url: URL;
+  /** Parameters the route's matcher extracted (`:id` in `/api/items/:id`). */
+  params: Record<string, string>;
+  event?: StrategyEvent | undefined;
+}
+
+/** What a catch handler gets: the failed request and why it failed. */
+export interface CatchContext extends RouteContext {
+  error: unknown;
+}
+
+/** A function that answers a routed request. */
+export type RouteHandlerFunction = (context: RouteContext) => Promise<Response>;
+
+/** A strategy or a function. */
+export type RouteHandler = Strategy | RouteHandlerFunction;
+
+/** Options of {@link Router}. */
+export interface RouterOptions {
+  /** The origin whose paths string patterns match. Default: the worker's own origin. */
+  origin?: string;
+}
+
+/**
+ * Routes requests to strategies: first match wins; string path patterns, RegExps and functions, each with a
+ * method; a navigation route with allow and deny lists; a default handler for GETs no route took; a catch
+ * handler for any handler that failed (the place for offline fallbacks). Patterns compile when registered.
+ *
+ * @example
+ * ```ts
+ * const router = new Router();
+ * router.get('/api/items/:id', new NetworkFirst({ cacheName: 'items', networkTimeoutSeconds: 3 }));
+ * router.get(/\.(?:png|jpg|svg)$/, new CacheFirst({ cacheName: 'images' }));
+ * router.navigation(new NetworkFirst({ cacheName: 'pages' }), { denylist: [/^\/admin\//] });
+ * router.setCatchHandler(offlineFallback({ page: '/offline.html' }));
+ * listen(router);
+ * ```
+ */
+export class Router {
+  private readonly table = new RouteTable<RouteHandler>();
+  private readonly origin: string;
+  private defaultHandler: RouteHandler | undefined;
+  private catchHandler: ((context: CatchContext) => Promise<Response>) | undefined;
+
+  constructor(options: RouterOptions = {}) {
+    this.origin = options.origin ?? (globalThis as { location?: { origin: string } }).location?.origin ?? '';
+  }
+
+  /** Routes GET requests matching `matcher` to `handler`. */
+  get(matcher: RouteMatcher, handler: RouteHandler): this {
+    return this.register(matcher, handler, 'GET');
+  }
+
+  /** Routes requests with `method` (`*` for any) matching `matcher` to `handler`. */
+  register(matcher: RouteMatcher, handler: RouteHandler, method: RouteMethod = 'GET'): this {
+    this.table.add(matcher, handler, method);
+    return this;
+  }
+
+  /** Routes page navigations, filtered by allow and deny lists over path + query. */
+  navigation(handler: RouteHandler, options: NavigationRouteOptions = {}): this {
+    this.table.addNavigation(handler, options);
+    return this;
+  }
+
+  /** Answers GET requests that no route matched. Without it they go to the browser untouched. */
+  setDefaultHandler(handler: RouteHandler | undefined): this {
+    this.defaultHandler = handler;
+    return this;
+  }
+
+  /** Answers when a handler rejected (network down and nothing cached, for example). */
+  setCatchHandler(handler: ((context: CatchContext) => Promise<Response>) | undefined): this {
+    this.catchHandler = handler;
+    return this;
+  }
+
+  /** The number of registered routes. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  /**
+   * The response for `request`, or undefined when no route (and no default handler) takes it, in which case
+   * the worker should not call `respondWith` and the browser fetches as if there were no worker.
+   */
+  handleRequest(request: Request, event?: StrategyEvent): Promise<Response> | undefined {
+    const url = new URL(request.url);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    const info: RouteRequestInfo = {
+      url,
+      method: request.method,
+      mode: request.mode,
+      destination: request.destination,
+      sameOrigin: url.origin === this.origin,
+    };
+    const matched = this.table.match(info);
+    const handler = matched?.handler ?? (request.method === 'GET' ? this.defaultHandler : undefined);
+    if (!handler) return undefined;
+    const context: RouteContext = { request, url, params: matched?.params ?? {}, event };
+    const response = invoke(handler, context);
+    const onError = this.catchHandler;
+    return onError ? response.catch((error: unknown) => onError({ ...context, error })) : response;
+  }
+}
+
+function invoke(handler: RouteHandler, context: RouteContext): Promise<Response> {
+  if (handler instanceof Strategy) {
+    return handler.handle({ request: context.request, event: context.event, params: context.params });
+  }
+  try {
+    return handler(context);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

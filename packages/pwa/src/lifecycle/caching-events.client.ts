@@ -1,0 +1,65 @@
+import {
+  CACHING_CHANNEL,
+  type CachingMessage,
+  isCachingMessage,
+  type PrecacheFailureReport,
+} from '../caching/messages.js';
+
+type MessageOf<T extends CachingMessage['type']> = Extract<CachingMessage, { type: T }>;
+
+/**
+ * Listens to every caching message the service worker broadcasts (see `CachingMessage`). Returns a function
+ * that stops listening. Where BroadcastChannel is missing it does nothing and returns a no-op.
+ *
+ * @example
+ * ```ts
+ * const stop = onCachingMessage((message) => console.log(message.type));
+ * ```
+ */
+export function onCachingMessage(
+  listener: (message: CachingMessage) => void,
+  channelName = CACHING_CHANNEL,
+): () => void {
+  if (typeof BroadcastChannel === 'undefined') return () => undefined;
+  const channel = new BroadcastChannel(channelName);
+  channel.addEventListener('message', (event: MessageEvent<unknown>) => {
+    if (isCachingMessage(event.data)) listener(event.data);
+  });
+  return () => channel.close();
+}
+
+function onType<T extends CachingMessage['type']>(type: T, listener: (message: MessageOf<T>) => void): () => void {
+  return onCachingMessage((message) => {
+    if (message.type === type) listener(message as MessageOf<T>);
+  });
+}
+
+/**
+ * Called when stale-while-revalidate (with `broadcastUpdate()` in the worker) replaced a cached response with
+ * a different version: the page showed the old one and may refresh.
+ *
+ * @example
+ * ```ts
+ * onCacheUpdated(({ url }) => { if (url.endsWith('/api/inbox')) reloadInbox(); });
+ * ```
+ */
+export function onCacheUpdated(listener: (update: { cacheName: string; url: string }) => void): () => void {
+  return onType('outpost:cache-updated', ({ cacheName, url }) => listener({ cacheName, url }));
+}
+
+/**
+ * Called when a new version's precache failed, with each URL that failed and why. The installed version keeps
+ * serving; the failed one is discarded. Subscribe early: the report is broadcast once, while it happens.
+ */
+export function onPrecacheFailed(listener: (failures: PrecacheFailureReport[]) => void): () => void {
+  return onType('outpost:precache-failed', ({ failures }) => listener(failures));
+}
+
+/** Called when a precache version finished installing, with how many files were downloaded and reused. */
+export function onPrecacheInstalled(
+  listener: (installed: { cacheName: string; fetched: number; reused: number }) => void,
+): () => void {
+  return onType('outpost:precache-installed', ({ cacheName, fetched, reused }) =>
+    listener({ cacheName, fetched, reused }),
+  );
+}
