@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createPushService, pushServiceLogger } from '@outpost/push-service';
+import { type CommandIo, processIo } from '../command.js';
 
 /** Command name for the `outpost` dispatcher. */
 export const name = 'push-service';
@@ -34,18 +34,8 @@ Options:
 Logs are pino JSON on stdout; the first line carries the HTTP and WebSocket URLs. SIGINT/SIGTERM shut
 down gracefully: accepted messages are committed, user agents get close frames.`;
 
-/** Where a command writes, and how a test stops it. */
-export interface CommandIo {
-  stdout: Writable;
-  stderr: Writable;
-  /** Stops a long-running command (besides SIGINT/SIGTERM). */
-  signal?: AbortSignal;
-}
-
-const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
-
 /** Runs the push service until SIGINT/SIGTERM (or `io.signal`). Resolves with the exit code. */
-export async function run(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+export async function run(argv: string[], io: CommandIo = processIo): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(argv).values;

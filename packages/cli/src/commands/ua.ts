@@ -1,6 +1,6 @@
-import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { VirtualUserAgent } from '@outpost/push-service';
+import { type CommandIo, processIo } from '../command.js';
 
 /** Command name for the `outpost` dispatcher. */
 export const name = 'ua';
@@ -23,19 +23,11 @@ Options:
   --count <n>      exit after n messages (default: run until interrupted)
   -h, --help       this help`;
 
-/** Where a command writes, and how a test stops it. */
-export interface CommandIo {
-  stdout: Writable;
-  stderr: Writable;
-  signal?: AbortSignal;
-}
-
-const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 // setTimeout's ceiling: "wait for the next message" without a deadline.
 const FOREVER_MS = 2 ** 31 - 1;
 
 /** Runs the virtual user agent. Resolves with the exit code. */
-export async function run(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+export async function run(argv: string[], io: CommandIo = processIo): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(argv).values;
