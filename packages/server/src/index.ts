@@ -9,3 +9,18 @@ export {
   SESSION_COOKIE,
   verifyPassword,
 } from './accounts/index.js';
+export {
+  decide as decideIdempotentRequest,
+  IDEMPOTENCY_KEY_HEADER,
+  type IdempotencyMode,
+  type IdempotencyOptions,
+  InvalidIdempotencyKeyError,
+  idempotency,
+  idempotencyMigrations,
+  isStoredStatus,
+  type KeyDecision,
+  type KeyRecord,
+  MAX_KEY_LENGTH,
+  parseIdempotencyKey,
+  REPLAYED_HEADER,
+} from './idempotency/index.js';
