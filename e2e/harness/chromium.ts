@@ -73,8 +73,9 @@ interface ChromiumWorkerFixtures {
 /**
  * Playwright Test's `test`, with `context` and `page` replaced: `context` is the persistent context of a fresh
  * profile made for the current test FILE (tests of one file share it in order, the next file starts clean),
- * `page` is a new tab in it for each test (closed afterwards, the profile stays), and `cdp` is a CDP session on
- * that tab for the ServiceWorker / Browser / BackgroundService domains.
+ * `page` is a new tab in it for each test (closed afterwards, the profile stays; its console is attached to a
+ * failing test's report), and `cdp` is a CDP session on that tab for the ServiceWorker / Browser /
+ * BackgroundService domains.
  *
  * @example
  * ```ts
@@ -113,9 +114,16 @@ export const test = base.extend<ChromiumFixtures, ChromiumWorkerFixtures>({
   context: async ({ profile }, use) => {
     await use(profile.context);
   },
-  page: async ({ profile }, use) => {
+  page: async ({ profile }, use, testInfo) => {
     const page = await profile.context.newPage();
+    // What the page said is often the only clue to a failure (a CSP violation, a rejected registration).
+    const log: string[] = [];
+    page.on('console', (message) => log.push(`[${message.type()}] ${message.text()}`));
+    page.on('pageerror', (error) => log.push(`[pageerror] ${error.message}`));
     await use(page);
+    if (testInfo.status !== testInfo.expectedStatus && log.length > 0) {
+      await testInfo.attach('page console', { body: log.join('\n'), contentType: 'text/plain' });
+    }
     await page.close().catch(() => undefined);
   },
   cdp: async ({ profile, page }, use) => {

@@ -92,7 +92,7 @@ test('deliverPush delivers its data; the worker shows a notification', async ({ 
   await deliverPush(cdp, { origin: server.url, registrationId: id, data });
   await expect
     .poll(async () => (await labEvents(page)).filter((e) => e.type === 'push'))
-    .toEqual([expect.objectContaining({ data })]);
+    .toEqual([expect.objectContaining({ data, notification: 'shown' })]);
   await expect
     .poll(() => labNotifications(page))
     .toEqual([{ title: 'Lab push', body: data, tag: 'lab-push', data: { data } }]);
