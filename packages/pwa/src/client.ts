@@ -17,3 +17,6 @@ export {
   type ServiceWorkerHandle,
   ServiceWorkerUnsupportedError,
 } from './lifecycle/register.client.js';
+export type { OutboxItem, OutboxState, StoredRequest } from './outbox/item.js';
+export { createOutbox, type Outbox, type OutboxOptions, type OutboxRequest } from './outbox/outbox.client.js';
+export { OutboxActionError } from './outbox/transitions.js';

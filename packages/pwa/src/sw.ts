@@ -96,6 +96,14 @@ export {
 } from './caching/strategy.sw.js';
 export { handleLifecycle, type LifecycleOptions } from './lifecycle/activation.sw.js';
 export { isLifecycleMessage, type LifecycleMessage } from './lifecycle/messages.js';
+export type { OutboxItem, OutboxState, StoredRequest } from './outbox/item.js';
+export {
+  type HandleOutboxOptions,
+  handleOutbox,
+  type OutboxReplayer,
+  OutboxRetryLaterError,
+} from './outbox/outbox.sw.js';
+export type { ReplayOptions, ReplayResult } from './outbox/replay.web.js';
 
 declare global {
   interface ServiceWorkerGlobalScope {

@@ -1,0 +1,211 @@
+import { isValidQueueName, type OutboxItem, syncTag } from './item.js';
+import type { OutboxMessage } from './messages.js';
+import { type ReplayOptions, type ReplayResult, replayQueue } from './replay.web.js';
+import { OutboxStore } from './store.web.js';
+import { assertCancellable, createItem, OutboxActionError, resumeAfterSignIn, retryNow } from './transitions.js';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaderValue } from './wire.js';
+
+/** A request to send through the outbox. */
+export interface OutboxRequest {
+  /** Absolute, or relative to the page. */
+  url: string;
+  /** Default `POST`. */
+  method?: string;
+  headers?: HeadersInit;
+  body?: string | ArrayBuffer | ArrayBufferView | Blob | null;
+  /** What the app shows for the item (e.g. `{ to, subject }`); stored with it, never sent. */
+  label?: unknown;
+}
+
+/** Options of {@link createOutbox}. */
+export interface OutboxOptions extends ReplayOptions {
+  /** The queue's name (one Background Sync tag per queue). Default `default`. */
+  queue?: string;
+  /** Replay when the page loads, comes online or becomes visible again. Default true. */
+  autoReplay?: boolean;
+}
+
+/** The page side of a queue: send, watch, retry, cancel. */
+export interface Outbox {
+  readonly queue: string;
+  /**
+   * Stores the request durably with an `Idempotency-Key` made now and returns the item's id as soon as it is
+   * stored, before any network. Then asks the service worker to send it (Background Sync where there is one, a
+   * message otherwise), or sends it from the page when no worker controls it.
+   */
+  send(request: OutboxRequest): Promise<string>;
+  /** The queue's items in enqueue order. */
+  list(): Promise<OutboxItem[]>;
+  /** Calls `listener` with the items now and after every change from any page or worker; returns the unsubscribe. */
+  subscribe(listener: (items: OutboxItem[]) => void): () => void;
+  /** Sends a failed or waiting item again now (same key). Throws {@link OutboxActionError} while it is being sent. */
+  retry(id: string): Promise<void>;
+  /** Removes an item that is not being sent. Throws {@link OutboxActionError} once it is being (or was) sent. */
+  cancel(id: string): Promise<void>;
+  /** After the user signed in: items that waited for it go back to pending and a replay starts. Returns how many. */
+  resume(): Promise<number>;
+  /** Asks for a replay now (the worker's, or this page's without one). */
+  replay(): Promise<void>;
+  /** Stops listening; the queue itself stays. */
+  close(): void;
+}
+
+type SyncCapableRegistration = ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } };
+
+/**
+ * The outbox for a page.
+ *
+ * @example
+ * ```ts
+ * const outbox = await createOutbox({ queue: 'mail' });
+ * const id = await outbox.send({
+ *   url: '/api/mail',
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ to: 'bob', subject: 'Hi', text: '...' }),
+ *   label: { to: 'bob', subject: 'Hi' },
+ * });
+ * outbox.subscribe((items) => render(items));      // pending, sending, sent, failed, needs-sign-in
+ * // after the user signs in again:
+ * await outbox.resume();
+ * ```
+ */
+export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox> {
+  const queue = options.queue ?? 'default';
+  if (!isValidQueueName(queue))
+    throw new TypeError(`queue must be 1-64 of [A-Za-z0-9._-], got ${JSON.stringify(queue)}`);
+  const store = await OutboxStore.open();
+  const owner = `page:${crypto.randomUUID()}`;
+  const cleanups: (() => void)[] = [];
+  let pageReplay: Promise<ReplayResult> | null = null;
+  let replayAgain = false;
+  let persistAsked = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Replays from this page (no worker controls it); coalesces calls, running once more if asked meanwhile. */
+  const replayHere = (): Promise<void> => {
+    if (pageReplay) {
+      replayAgain = true;
+      return pageReplay.then(() => {});
+    }
+    const run = async (): Promise<ReplayResult> => {
+      let result: ReplayResult;
+      do {
+        replayAgain = false;
+        result = await replayQueue(store, queue, owner, options);
+      } while (replayAgain);
+      return result;
+    };
+    pageReplay = run().finally(() => {
+      pageReplay = null;
+    });
+    return pageReplay.then((result) => {
+      if (result.ended === 'waiting' && result.nextAttemptAt !== null) {
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => void kick(), Math.max(0, result.nextAttemptAt - Date.now()));
+      }
+    });
+  };
+
+  const kick = async (): Promise<void> => {
+    const controller = navigator.serviceWorker?.controller;
+    if (!controller) return replayHere();
+    const registration = (await navigator.serviceWorker.getRegistration()) as SyncCapableRegistration | undefined;
+    if (registration?.sync) {
+      try {
+        // Background Sync: the browser fires it now if online, else when the network returns, even with every
+        // tab closed.
+        await registration.sync.register(syncTag(queue));
+        return;
+      } catch {
+        // Not permitted (e.g. denied by the user or the browser): fall back to asking the worker.
+      }
+    }
+    const message: OutboxMessage = { type: 'outpost:outbox-replay', queue };
+    controller.postMessage(message);
+  };
+
+  if (options.autoReplay ?? true) {
+    const onOnline = () => void kick();
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void kick();
+    };
+    addEventListener('online', onOnline);
+    document.addEventListener('visibilitychange', onVisible);
+    cleanups.push(() => removeEventListener('online', onOnline));
+    cleanups.push(() => document.removeEventListener('visibilitychange', onVisible));
+    void kick();
+  }
+
+  return {
+    queue,
+    async send(request) {
+      const now = Date.now();
+      const key = crypto.randomUUID();
+      const headers = new Headers(request.headers);
+      headers.set(IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaderValue(key));
+      const item = createItem({
+        id: crypto.randomUUID(),
+        idempotencyKey: key,
+        queue,
+        label: request.label ?? null,
+        now,
+        request: {
+          url: new URL(request.url, location.href).href,
+          method: (request.method ?? 'POST').toUpperCase(),
+          headers: [...headers],
+          body: await storableBody(request.body ?? null),
+        },
+      });
+      await store.add(item);
+      if (!persistAsked) {
+        persistAsked = true;
+        // User data: ask once that the browser never evicts it under storage pressure (DESIGN.md).
+        navigator.storage?.persist?.().catch(() => {});
+      }
+      void kick();
+      return item.id;
+    },
+    list: () => store.list(queue),
+    subscribe(listener) {
+      let latest = 0;
+      const refresh = () => {
+        const ticket = ++latest;
+        void store.list(queue).then((items) => {
+          if (ticket === latest) listener(items);
+        });
+      };
+      const unsubscribe = store.subscribe((change) => {
+        if (change.queue === queue) refresh();
+      });
+      refresh();
+      return unsubscribe;
+    },
+    async retry(id) {
+      const updated = await store.update(id, (item) => retryNow(item, Date.now()));
+      if (!updated) throw new OutboxActionError(`no outbox item ${id}`);
+      await kick();
+    },
+    async cancel(id) {
+      const removed = await store.remove(id, (item) => assertCancellable(item, Date.now()));
+      if (!removed) throw new OutboxActionError(`no outbox item ${id}`);
+    },
+    async resume() {
+      const count = await store.updateAll(queue, (item) => resumeAfterSignIn(item, Date.now()));
+      if (count > 0) await kick();
+      return count;
+    },
+    replay: kick,
+    close() {
+      clearTimeout(retryTimer);
+      for (const cleanup of cleanups.splice(0)) cleanup();
+      store.close();
+    },
+  };
+}
+
+async function storableBody(body: NonNullable<OutboxRequest['body']> | null): Promise<string | ArrayBuffer | null> {
+  if (body === null || typeof body === 'string') return body;
+  if (body instanceof Blob) return body.arrayBuffer();
+  if (body instanceof ArrayBuffer) return body.slice(0);
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength).slice().buffer;
+}

@@ -1,0 +1,214 @@
+import { type BackoffOptions, backoffDelay } from './backoff.js';
+import type { OutboxItem, StoredRequest } from './item.js';
+import type { Outcome } from './outcome.js';
+
+/**
+ * The outbox's state machine as pure functions: each takes an item (and the time) and returns the item to store,
+ * or a decision. The store applies them inside IndexedDB transactions; tests drive them directly.
+ *
+ * ```
+ *  enqueue -> pending --claim--> sending --2xx--------------> sent
+ *               ^  ^                | --401----------------> needs-sign-in --resume/retry--> pending
+ *               |  +--retryable-----+ --other 4xx----------> failed --retry--> pending
+ *               |                   | (lease runs out: claimable again)
+ *               +-- cancel (pending, failed, needs-sign-in): removed
+ *  pending/needs-sign-in older than the retention limit -> failed ("not sent within ...")
+ * ```
+ */
+
+/** What the replay loop does with the head of a queue. */
+export type NextStep =
+  /** Nothing open in the queue. */
+  | { kind: 'idle' }
+  /** The head is being sent by another replayer whose lease runs until `until`. */
+  | { kind: 'busy'; until: number }
+  /** The head waits for its backoff until `until`; items keep their order, so the queue waits with it. */
+  | { kind: 'wait'; until: number }
+  /** The head outlived the retention limit: store `item` (failed) and look at the next one. */
+  | { kind: 'expire'; item: OutboxItem }
+  /** Store `item` (claimed under this replayer's lease) and send it. */
+  | { kind: 'claim'; item: OutboxItem };
+
+/** Limits the replay loop works with. */
+export interface ClaimOptions {
+  /** How long a claim keeps other replayers off the item; must outlast a request. */
+  leaseMs: number;
+  /** Items not sent within this long after enqueue become failed. */
+  retentionMs: number;
+}
+
+/** A new pending item. `id` and `idempotencyKey` are UUIDs made by the caller now, at enqueue. */
+export function createItem(fields: {
+  id: string;
+  idempotencyKey: string;
+  queue: string;
+  request: StoredRequest;
+  label: unknown;
+  now: number;
+}): OutboxItem {
+  return {
+    id: fields.id,
+    queue: fields.queue,
+    idempotencyKey: fields.idempotencyKey,
+    request: fields.request,
+    label: fields.label,
+    state: 'pending',
+    attempts: 0,
+    createdAt: fields.now,
+    activeSince: fields.now,
+    updatedAt: fields.now,
+    nextAttemptAt: fields.now,
+    lease: null,
+    lastError: null,
+    reason: null,
+    status: null,
+    sentAt: null,
+    response: null,
+  };
+}
+
+/** The text of the reason given to items that outlived the retention limit. */
+export function retentionReason(retentionMs: number): string {
+  return `not sent within ${span(retentionMs)}; it was kept, not sent`;
+}
+
+const UNITS: [ms: number, name: string][] = [
+  [86_400_000, 'day'],
+  [3_600_000, 'hour'],
+  [60_000, 'minute'],
+  [1000, 'second'],
+];
+
+/** `7 days`, `36 hours`, `90 seconds`, `15 ms`: the largest unit that divides the span evenly. */
+function span(ms: number): string {
+  for (const [size, name] of UNITS) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
+  }
+  return `${ms} ms`;
+}
+
+/** Whether an item outlived the retention limit while still waiting to be sent. */
+export function isExpired(item: OutboxItem, now: number, retentionMs: number): boolean {
+  const waiting = item.state === 'pending' || item.state === 'needs-sign-in' || item.state === 'sending';
+  return waiting && item.activeSince + retentionMs <= now && !(item.state === 'sending' && leaseIsLive(item, now));
+}
+
+/** The item marked failed for having outlived the retention limit. */
+export function expire(item: OutboxItem, now: number, retentionMs: number): OutboxItem {
+  return { ...item, state: 'failed', lease: null, reason: retentionReason(retentionMs), updatedAt: now };
+}
+
+function leaseIsLive(item: OutboxItem, now: number): boolean {
+  return item.lease !== null && item.lease.until > now;
+}
+
+/**
+ * What to do with `head`, the first open (pending or sending) item of a queue in enqueue order. Order is kept:
+ * a head that waits or is being sent holds the queue, so two replayers never send at once and never reorder.
+ */
+export function nextStep(head: OutboxItem | undefined, owner: string, now: number, options: ClaimOptions): NextStep {
+  if (!head) return { kind: 'idle' };
+  if (isExpired(head, now, options.retentionMs))
+    return { kind: 'expire', item: expire(head, now, options.retentionMs) };
+  if (head.state === 'sending' && head.lease && head.lease.until > now)
+    return { kind: 'busy', until: head.lease.until };
+  if (head.state === 'pending' && head.nextAttemptAt > now) return { kind: 'wait', until: head.nextAttemptAt };
+  // Pending and due, or sending under a lease that ran out (its replayer died mid-request: the outcome is
+  // unknown, and the same Idempotency-Key makes sending again safe).
+  return {
+    kind: 'claim',
+    item: {
+      ...head,
+      state: 'sending',
+      attempts: head.attempts + 1,
+      lease: { owner, until: now + options.leaseMs },
+      updatedAt: now,
+    },
+  };
+}
+
+/** Randomness and backoff settings for {@link applyOutcome}. */
+export interface OutcomeOptions {
+  backoff: BackoffOptions;
+  random: () => number;
+}
+
+/** Longest successful response body kept on the item. */
+const MAX_RESPONSE_CHARS = 64 * 1024;
+
+/**
+ * The item after `owner`'s attempt ended with `outcome`, or null to leave it as it is: a `sent` item never
+ * changes again, and an owner whose lease was taken over only records a success (the truth wins; anything else
+ * is the new owner's to record).
+ */
+export function applyOutcome(
+  item: OutboxItem,
+  owner: string,
+  outcome: Outcome,
+  now: number,
+  options: OutcomeOptions,
+): OutboxItem | null {
+  if (item.state === 'sent') return null;
+  const owns = item.state === 'sending' && item.lease?.owner === owner;
+  if (!owns && outcome.kind !== 'sent') return null;
+  const base = { ...item, lease: null, updatedAt: now };
+  switch (outcome.kind) {
+    case 'sent':
+      return {
+        ...base,
+        state: 'sent',
+        status: outcome.status,
+        sentAt: now,
+        reason: null,
+        response: outcome.body.length > MAX_RESPONSE_CHARS ? null : outcome.body,
+      };
+    case 'needs-sign-in':
+      return { ...base, state: 'needs-sign-in', status: outcome.status, reason: outcome.reason };
+    case 'failed':
+      return { ...base, state: 'failed', status: outcome.status, reason: outcome.reason };
+    case 'retry':
+      return {
+        ...base,
+        state: 'pending',
+        status: outcome.status,
+        lastError: outcome.error,
+        nextAttemptAt: now + backoffDelay(item.attempts, options.backoff, options.random, outcome.retryAfterMs),
+      };
+  }
+}
+
+/** Why a user action was refused. */
+export class OutboxActionError extends Error {
+  override readonly name = 'OutboxActionError';
+}
+
+/**
+ * The item after the user asked to retry it now: `failed` and `needs-sign-in` go back to pending (the same
+ * Idempotency-Key, so a retry can never make a second copy), a `pending` one loses its backoff.
+ *
+ * @throws OutboxActionError when the item is being sent or already sent.
+ */
+export function retryNow(item: OutboxItem, now: number): OutboxItem {
+  if (item.state === 'sent') throw new OutboxActionError('this item was already sent');
+  if (item.state === 'sending' && leaseIsLive(item, now)) throw new OutboxActionError('this item is being sent');
+  // A retry restarts the retention clock: the user just said they still want it sent.
+  return { ...item, state: 'pending', nextAttemptAt: now, lease: null, reason: null, activeSince: now, updatedAt: now };
+}
+
+/** The item after sign-in: `needs-sign-in` goes back to pending, anything else is left alone (null). */
+export function resumeAfterSignIn(item: OutboxItem, now: number): OutboxItem | null {
+  if (item.state !== 'needs-sign-in') return null;
+  return { ...item, state: 'pending', nextAttemptAt: now, reason: null, updatedAt: now };
+}
+
+/**
+ * Checks that an item may be cancelled (removed): anything not sent and not being sent.
+ *
+ * @throws OutboxActionError when the item is being sent (its request may already be at the server) or sent.
+ */
+export function assertCancellable(item: OutboxItem, now: number): void {
+  if (item.state === 'sent') throw new OutboxActionError('this item was already sent');
+  if (item.state === 'sending' && leaseIsLive(item, now)) {
+    throw new OutboxActionError('this item is being sent and can no longer be cancelled');
+  }
+}
