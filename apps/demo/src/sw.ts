@@ -1,4 +1,4 @@
-import { handleLifecycle, precacheAndRoute } from '@outpost/pwa/sw';
+import { handleLifecycle, handleOutbox, precacheAndRoute } from '@outpost/pwa/sw';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -7,3 +7,6 @@ handleLifecycle();
 
 // The built shell, precached at install; navigations try the network for 3 s, then get the cached shell.
 precacheAndRoute(self.__OUTPOST_PRECACHE_MANIFEST, { networkTimeoutMs: 3000 });
+
+// Mail's outbox: replayed on Background Sync, on messages from pages, on worker start and on fetches.
+handleOutbox({ queues: ['mail'] });

@@ -5,6 +5,7 @@ import { LANGUAGES, type Language, language, setLanguage, strings } from './i18n
 import { navigate, route } from './navigation';
 import { SECTIONS, type Section } from './route';
 import { offlineReady, updateAvailable, updateNow } from './service-worker';
+import { MailView } from './views/mail-view';
 import { SectionView } from './views/section-view';
 
 /** The app shell: header, navigation, the current view and the account area. */
@@ -29,7 +30,11 @@ export function App(): JSX.Element {
       <Notices />
       <main class="main" data-testid="view">
         {current.name === 'section' ? (
-          <SectionView section={current.section} />
+          current.section === 'mail' ? (
+            <MailView />
+          ) : (
+            <SectionView section={current.section} />
+          )
         ) : current.name === 'home' ? (
           <article data-testid="view-home">
             <h1>{t.welcome}</h1>

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { refreshSession } from './account';
 import { App } from './app';
 import { language } from './i18n';
+import { startMailOutbox } from './mail/outbox';
 import { startServiceWorker } from './service-worker';
 import './styles.css';
 
@@ -9,5 +10,7 @@ document.documentElement.lang = language.value;
 render(<App />, document.getElementById('app') as HTMLElement);
 void refreshSession();
 startServiceWorker();
+// The mail outbox replays on every page load: the fallback where the browser has no Background Sync.
+startMailOutbox();
 // A session check that failed offline is retried when the network comes back.
 globalThis.addEventListener('online', () => void refreshSession());

@@ -2,6 +2,7 @@ import { accounts, requireUser } from '@outpost/server';
 import type { Store } from '@outpost/store';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serveClient } from './client-files.js';
+import { mailRoutes } from './mail/routes.js';
 import { addSecurityHeaders } from './security-headers.js';
 
 /** Options for {@link buildDemoServer}. */
@@ -16,7 +17,8 @@ export interface DemoServerOptions {
 }
 
 /**
- * The reference app's server: accounts under /api/auth, a protected /api/profile, /api/health, and the built
+ * The reference app's server: accounts under /api/auth, a protected /api/profile, /api/health, Mail under
+ * /api/mail (idempotent sending), and the built
  * client with the right caching and a strict Content-Security-Policy. Plugins load on `ready()`/`listen()`.
  *
  * @example
@@ -33,6 +35,7 @@ export function buildDemoServer(options: DemoServerOptions): FastifyInstance {
 
   app.get('/api/health', async () => ({ status: 'ok', store: options.store.dialect }));
   app.get('/api/profile', { preHandler: requireUser }, async (request) => ({ user: request.user }));
+  app.register(mailRoutes, { store: options.store });
 
   serveClient(app, options.clientDir);
   return app;

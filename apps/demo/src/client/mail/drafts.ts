@@ -1,0 +1,96 @@
+import { signal } from '@preact/signals';
+import { type IDBPDatabase, openDB } from 'idb';
+
+/** A mail being written, kept on this device until it is sent or discarded. */
+export interface Draft {
+  id: string;
+  to: string;
+  subject: string;
+  body: string;
+  updatedAt: number;
+}
+
+/** Drafts are user data: the database name never changes with an app version (DESIGN.md, Storage lifetimes). */
+const DB_NAME = 'outpost-demo-drafts';
+const SAVE_DELAY_MS = 300;
+
+let database: Promise<IDBPDatabase> | null = null;
+const db = () => {
+  database ??= openDB(DB_NAME, 1, {
+    upgrade(upgrade) {
+      upgrade.createObjectStore('drafts', { keyPath: 'id' });
+    },
+  });
+  return database;
+};
+
+const blank = (): Draft => ({ id: crypto.randomUUID(), to: '', subject: '', body: '', updatedAt: Date.now() });
+
+/** Every saved draft, newest first. */
+export const drafts = signal<Draft[]>([]);
+/** The draft in the compose form. */
+export const currentDraft = signal<Draft>(blank());
+/** True once the current draft's latest edit is on disk. */
+export const draftSaved = signal(false);
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Reads the saved drafts and reopens the newest one. */
+export async function loadDrafts(): Promise<void> {
+  const all = ((await (await db()).getAll('drafts')) as Draft[]).sort((a, b) => b.updatedAt - a.updatedAt);
+  drafts.value = all;
+  if (all[0] && isEmpty(currentDraft.value)) {
+    currentDraft.value = all[0];
+    draftSaved.value = true;
+  }
+}
+
+/** Changes the current draft; it is saved shortly after the last keystroke. */
+export function editDraft(patch: Partial<Omit<Draft, 'id' | 'updatedAt'>>): void {
+  currentDraft.value = { ...currentDraft.value, ...patch, updatedAt: Date.now() };
+  draftSaved.value = false;
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => void saveCurrent(), SAVE_DELAY_MS);
+}
+
+async function saveCurrent(): Promise<void> {
+  const draft = currentDraft.value;
+  if (isEmpty(draft)) return;
+  await (await db()).put('drafts', draft);
+  if (currentDraft.value === draft) draftSaved.value = true;
+  drafts.value = [draft, ...drafts.value.filter((other) => other.id !== draft.id)];
+}
+
+/** Opens a saved draft in the compose form (saving the one being written first). */
+export async function openDraft(id: string): Promise<void> {
+  clearTimeout(saveTimer);
+  await saveCurrent();
+  const draft = drafts.value.find((candidate) => candidate.id === id);
+  if (draft) {
+    currentDraft.value = draft;
+    draftSaved.value = true;
+  }
+}
+
+/** Starts a new, empty draft (saving the one being written first). */
+export async function newDraft(): Promise<void> {
+  clearTimeout(saveTimer);
+  await saveCurrent();
+  currentDraft.value = blank();
+  draftSaved.value = false;
+}
+
+/** Removes a draft (after it went into the outbox); the form gets a new empty one if it was showing it. */
+export async function discardDraft(id: string): Promise<void> {
+  clearTimeout(saveTimer);
+  await (await db()).delete('drafts', id);
+  drafts.value = drafts.value.filter((draft) => draft.id !== id);
+  if (currentDraft.value.id === id) {
+    currentDraft.value = blank();
+    draftSaved.value = false;
+  }
+}
+
+function isEmpty(draft: Draft): boolean {
+  return draft.to === '' && draft.subject === '' && draft.body === '';
+}
