@@ -21,6 +21,7 @@ const PLAIN_BYTES = 1 + 16 + 16;
 const MIN_TOKEN_BYTES = 1 + IV_BYTES + PLAIN_BYTES + TAG_BYTES;
 const MAX_TOKEN_BYTES = MIN_TOKEN_BYTES + KEY_HASH_BYTES;
 const AAD = Buffer.from('outpost push endpoint');
+const OPENED_CACHE = 10_000;
 
 interface TokenKey {
   id: number;
@@ -41,6 +42,8 @@ interface TokenKey {
  */
 export class EndpointKeyring {
   readonly #keys: TokenKey[];
+  /** Tokens that opened, by their exact text: application servers send to the same endpoints again and again. */
+  readonly #opened = new Map<string, EndpointClaims>();
 
   private constructor(keys: TokenKey[]) {
     this.#keys = keys;
@@ -79,6 +82,17 @@ export class EndpointKeyring {
 
   /** Opens a token, or says why it cannot. */
   open(token: string): { ok: true; claims: EndpointClaims } | { ok: false; error: TokenError } {
+    const known = this.#opened.get(token);
+    if (known) return { ok: true, claims: known };
+    const result = this.#open(token);
+    if (result.ok) {
+      if (this.#opened.size >= OPENED_CACHE) this.#opened.clear();
+      this.#opened.set(token, result.claims);
+    }
+    return result;
+  }
+
+  #open(token: string): { ok: true; claims: EndpointClaims } | { ok: false; error: TokenError } {
     if (!/^[A-Za-z0-9_-]+$/.test(token)) return { ok: false, error: 'malformed' };
     const raw = Buffer.from(token, 'base64url');
     if (raw.length !== MIN_TOKEN_BYTES && raw.length !== MAX_TOKEN_BYTES) return { ok: false, error: 'malformed' };

@@ -13,7 +13,7 @@ interface Waiter<T> {
 export class GroupCommit {
   #messages: { message: IncomingMessage; store: boolean; waiter: Waiter<CommitOutcome> }[] = [];
   #uaids: { uaid: string; node: string | null; waiter: Waiter<void> }[] = [];
-  #acked: { uaid: string; id: string; waiter: Waiter<void> }[] = [];
+  #acked: { id: string; waiter: Waiter<void> }[] = [];
   #running: Promise<void> | undefined;
   #scheduled = false;
 
@@ -39,10 +39,10 @@ export class GroupCommit {
     });
   }
 
-  /** Forgets an acknowledged message in the next commit. */
-  submitAck(uaid: string, id: string): Promise<void> {
+  /** Forgets an acknowledged message in the next commit (the caller checked it was sent to this user agent). */
+  submitAck(id: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#acked.push({ uaid, id, waiter: { resolve, reject } });
+      this.#acked.push({ id, waiter: { resolve, reject } });
       this.#schedule();
     });
   }
@@ -80,7 +80,7 @@ export class GroupCommit {
       const outcomes = await this.store.commitBatch({
         messages,
         newUaids: uaids,
-        acked,
+        acked: acked.map((a) => a.id),
         now: Date.now(),
         storageLimit: this.storageLimit,
       });

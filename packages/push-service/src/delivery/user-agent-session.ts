@@ -120,7 +120,7 @@ export class UserAgentSession {
     if (stored) {
       this.#acked ??= new Set();
       this.#acked.add(version);
-      this.core.writer.submitAck(this.uaid!, version).then(
+      this.core.writer.submitAck(version).then(
         () => this.#acked?.delete(version),
         (error) => {
           this.#acked?.delete(version);

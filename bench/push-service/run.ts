@@ -1,0 +1,354 @@
+// bench/push-service: the push service's memory per idle connection, end-to-end durable messages/s
+// (POST -> delivered -> acked, ack committed) and POST-to-delivery latency at a fixed rate.
+// The service runs in its own process (service.ts); this process is the load: user agents and app servers.
+// Anchor: the Rust autopush prototype's published ~10 KB per connected client.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const IDLE_CONNECTIONS = Number(process.env.BENCH_PUSH_CONNECTIONS ?? 10_000);
+const THROUGHPUT_MESSAGES = Number(process.env.BENCH_PUSH_MESSAGES ?? 30_000);
+const THROUGHPUT_AGENTS = 200;
+const POST_CONCURRENCY = 128;
+const LATENCY_RATE = 500; // messages per second
+const LATENCY_SECONDS = 6;
+const TARGET_BYTES_PER_CONNECTION = 10 * 1024;
+const TARGET_MESSAGES_PER_SECOND = 3000;
+
+interface ServiceProcess {
+  url: string;
+  wsUrl: string;
+  pid: number;
+  ask<T>(kind: 'memory' | 'stored' | 'connections'): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function startService(db: string, durability: 'full' | 'normal'): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      ...(process.env.BENCH_PUSH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PUSH_PROFILE}`] : []),
+      '--import',
+      'tsx',
+      '--conditions=@outpost/source',
+      process.env.BENCH_PUSH_SERVICE ?? join(here, 'service.ts'),
+      db,
+      durability,
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`service exited (${code}) before listening`)));
+  });
+  const { url, wsUrl } = JSON.parse(line) as { url: string; wsUrl: string };
+  let next = 0;
+  const waiting = new Map<number, (v: unknown) => void>();
+  child.on('message', (m: { id: number; value: unknown }) => waiting.get(m.id)?.(m.value));
+  return {
+    url,
+    wsUrl,
+    pid: child.pid!,
+    ask<T>(kind: 'memory' | 'stored' | 'connections') {
+      const id = next++;
+      return new Promise<T>((resolve) => {
+        waiting.set(id, (v) => resolve(v as T));
+        child.send({ id, kind });
+      });
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
+/** Resident memory of a process, from /proc (includes native socket buffers, unlike the V8 heap). */
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A minimal user agent: hello, then (optionally) register, acking every notification at once. */
+class LoadAgent {
+  endpoint = '';
+  private constructor(readonly ws: WebSocket) {}
+
+  static async connect(wsUrl: string, localAddress: string): Promise<LoadAgent> {
+    const ws = new WebSocket(wsUrl, 'push-notification', { localAddress, perMessageDeflate: false });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const agent = new LoadAgent(ws);
+    await agent.request({ messageType: 'hello', use_webpush: true, broadcasts: {} }, 'hello');
+    return agent;
+  }
+
+  request(message: Record<string, unknown>, type: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      const onMessage = (data: WebSocket.RawData) => {
+        const m = JSON.parse(data.toString()) as Record<string, unknown>;
+        if (m.messageType !== type) return;
+        this.ws.off('message', onMessage);
+        resolve(m);
+      };
+      this.ws.on('message', onMessage);
+      this.ws.send(JSON.stringify(message));
+    });
+  }
+
+  async register(): Promise<void> {
+    const reply = await this.request({ messageType: 'register', channelID: crypto.randomUUID() }, 'register');
+    this.endpoint = String(reply.pushEndpoint);
+  }
+
+  /** Acks each notification and reports the sequence number the bench wrote into its body. */
+  onNotification(received: (seq: number) => void): void {
+    this.ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as {
+        messageType: string;
+        channelID: string;
+        version: string;
+        data?: string;
+      };
+      if (m.messageType !== 'notification') return;
+      this.ws.send(
+        JSON.stringify({ messageType: 'ack', updates: [{ channelID: m.channelID, version: m.version, code: 100 }] }),
+      );
+      received(Buffer.from(m.data!, 'base64url').readUInt32BE(BODY_SEQ_OFFSET));
+    });
+  }
+}
+
+// The service never decrypts: a body with a valid aes128gcm header (RFC 8188) and a sequence number inside the
+// record is all it needs, and lets the load side match deliveries to POSTs without decrypting.
+const BODY_SEQ_OFFSET = 86;
+function body(seq: number): Buffer {
+  const b = Buffer.alloc(200, 7);
+  b.writeUInt32BE(4096, 16);
+  b[20] = 65;
+  b.writeUInt32BE(seq, BODY_SEQ_OFFSET);
+  return b;
+}
+
+const httpAgent = new Agent({ keepAlive: true, maxSockets: POST_CONCURRENCY });
+function post(endpoint: string, seq: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const payload = body(seq);
+    const req = request(
+      endpoint,
+      {
+        method: 'POST',
+        agent: httpAgent,
+        headers: { TTL: '3600', 'Content-Encoding': 'aes128gcm', 'Content-Length': payload.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+
+async function connectMany(wsUrl: string, n: number, register: boolean): Promise<LoadAgent[]> {
+  const agents: LoadAgent[] = [];
+  const BATCH = 250;
+  for (let i = 0; i < n; i += BATCH) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(BATCH, n - i) }, async (_, j) => {
+        const a = await LoadAgent.connect(wsUrl, ADDRESSES[(i + j) % ADDRESSES.length]!);
+        if (register) await a.register();
+        return a;
+      }),
+    );
+    agents.push(...batch);
+  }
+  return agents;
+}
+
+async function closeAll(agents: LoadAgent[]): Promise<void> {
+  await Promise.all(
+    agents.map(
+      (a) =>
+        new Promise<void>((resolve) => {
+          a.ws.once('close', () => resolve());
+          a.ws.close();
+        }),
+    ),
+  );
+}
+
+async function measureMemory(service: ServiceProcess) {
+  const baseline = await service.ask<NodeJS.MemoryUsage>('memory');
+  const baseRss = rssBytes(service.pid);
+  const started = performance.now();
+  const agents = await connectMany(service.wsUrl, IDLE_CONNECTIONS, false);
+  const connectSeconds = (performance.now() - started) / 1000;
+  const connected = await service.ask<number>('connections');
+  const loaded = await service.ask<NodeJS.MemoryUsage>('memory');
+  const rss = rssBytes(service.pid);
+  await closeAll(agents);
+  return {
+    connected,
+    connectSeconds,
+    rssPerConnection: (rss - baseRss) / connected,
+    heapPerConnection: (loaded.heapUsed - baseline.heapUsed) / connected,
+    externalPerConnection:
+      (loaded.external + loaded.arrayBuffers - baseline.external - baseline.arrayBuffers) / connected,
+  };
+}
+
+async function measureThroughput(service: ServiceProcess) {
+  const agents = await connectMany(service.wsUrl, THROUGHPUT_AGENTS, true);
+  let delivered = 0;
+  let allDelivered!: () => void;
+  const done = new Promise<void>((r) => {
+    allDelivered = r;
+  });
+  for (const a of agents)
+    a.onNotification(() => {
+      if (++delivered === THROUGHPUT_MESSAGES) allDelivered();
+    });
+  const started = performance.now();
+  const cpuBefore = cpuSeconds(service.pid);
+  let nextSeq = 0;
+  let refused = 0;
+  await Promise.all(
+    Array.from({ length: POST_CONCURRENCY }, async () => {
+      while (nextSeq < THROUGHPUT_MESSAGES) {
+        const seq = nextSeq++;
+        const status = await post(agents[seq % agents.length]!.endpoint, seq);
+        if (status !== 201) refused++;
+      }
+    }),
+  );
+  const posted = performance.now();
+  await done;
+  const deliveredAt = performance.now();
+  // Durable end to end: every ack's deletion committed too.
+  while ((await service.ask<number>('stored')) > 0) await new Promise((r) => setTimeout(r, 20));
+  const ackedAt = performance.now();
+  const cpu = cpuSeconds(service.pid) - cpuBefore;
+  await closeAll(agents);
+  return {
+    refused,
+    serviceCpuPerMessageMs: (cpu * 1000) / THROUGHPUT_MESSAGES,
+    postPerSecond: THROUGHPUT_MESSAGES / ((posted - started) / 1000),
+    deliveredPerSecond: THROUGHPUT_MESSAGES / ((deliveredAt - started) / 1000),
+    endToEndPerSecond: THROUGHPUT_MESSAGES / ((ackedAt - started) / 1000),
+  };
+}
+
+async function measureLatency(service: ServiceProcess) {
+  const agents = await connectMany(service.wsUrl, 50, true);
+  const total = LATENCY_RATE * LATENCY_SECONDS;
+  const sentAt = new Float64Array(total);
+  const latencies: number[] = [];
+  let finished!: () => void;
+  const done = new Promise<void>((r) => {
+    finished = r;
+  });
+  for (const a of agents)
+    a.onNotification((seq) => {
+      latencies.push(performance.now() - sentAt[seq]!);
+      if (latencies.length === total) finished();
+    });
+  const started = performance.now();
+  const posts: Promise<number>[] = [];
+  for (let seq = 0; seq < total; seq++) {
+    // Open-loop schedule: each message leaves at its own time, whatever the service's speed.
+    const due = started + (seq * 1000) / LATENCY_RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    sentAt[seq] = performance.now();
+    posts.push(post(agents[seq % agents.length]!.endpoint, seq));
+  }
+  await Promise.all(posts);
+  await done;
+  await closeAll(agents);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+  return { p50: pct(50), p99: pct(99), max: latencies[latencies.length - 1]! };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-push-'));
+try {
+  const full = await startService(join(dir, 'full.db'), 'full');
+  const memory = await measureMemory(full);
+  const throughputFull = await measureThroughput(full);
+  const latency = await measureLatency(full);
+  await full.stop();
+  const normal = await startService(join(dir, 'normal.db'), 'normal');
+  const throughputNormal = await measureThroughput(normal);
+  await normal.stop();
+
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  const rate = (r: number) => `${Math.round(r).toLocaleString('en-US')} msg/s`;
+  const rows: [string, string, string][] = [
+    [
+      `memory per idle connection (RSS, ${memory.connected} UAs)`,
+      kb(memory.rssPerConnection),
+      'autopush (Rust): ~10 KB',
+    ],
+    ['  of which V8 heap', kb(memory.heapPerConnection), ''],
+    ['  of which external/array buffers', kb(memory.externalPerConnection), ''],
+    [
+      'end-to-end durable (SQLite synchronous=FULL)',
+      rate(throughputFull.endToEndPerSecond),
+      `target >= ${TARGET_MESSAGES_PER_SECOND}`,
+    ],
+    ['  POSTs answered 201', rate(throughputFull.postPerSecond), ''],
+    ['  delivered to the UA', rate(throughputFull.deliveredPerSecond), ''],
+    [
+      '  service CPU per message',
+      `${throughputFull.serviceCpuPerMessageMs.toFixed(3)} ms`,
+      `= ${rate(1000 / throughputFull.serviceCpuPerMessageMs)} per service core`,
+    ],
+    ['end-to-end durable (SQLite synchronous=NORMAL)', rate(throughputNormal.endToEndPerSecond), ''],
+    [`POST-to-delivery latency p50 @ ${LATENCY_RATE} msg/s`, `${latency.p50.toFixed(2)} ms`, ''],
+    [
+      `POST-to-delivery latency p99 @ ${LATENCY_RATE} msg/s`,
+      `${latency.p99.toFixed(2)} ms`,
+      `max ${latency.max.toFixed(1)} ms`,
+    ],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  console.log(
+    `push service on ${process.platform}, Node ${process.version}; ${THROUGHPUT_MESSAGES} messages via ${THROUGHPUT_AGENTS} UAs, ${POST_CONCURRENCY} POSTs in flight`,
+  );
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`load average during the run: ${load} (other processes share these 2 cores)`);
+  console.log(
+    `connect ${memory.connected} UAs: ${memory.connectSeconds.toFixed(1)} s; refused POSTs: ${throughputFull.refused + throughputNormal.refused}`,
+  );
+  const memoryOk = memory.rssPerConnection <= TARGET_BYTES_PER_CONNECTION;
+  const throughputOk = throughputFull.endToEndPerSecond >= TARGET_MESSAGES_PER_SECOND;
+  console.log(`targets: memory ${memoryOk ? 'met' : 'MISSED'}, durable throughput ${throughputOk ? 'met' : 'MISSED'}`);
+  if (throughputFull.refused + throughputNormal.refused > 0) process.exitCode = 1;
+} finally {
+  httpAgent.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
