@@ -1,8 +1,11 @@
 import type { BrowserContext, CDPSession, Page, Worker } from '@playwright/test';
 import { controllerWithin } from './in-page.js';
 
-/** How long the service worker helpers wait unless told otherwise. */
-export const DEFAULT_SW_TIMEOUT_MS = 15_000;
+/**
+ * How long the service worker helpers wait unless told otherwise. Generous, because a first install on 2 shared
+ * cores under load can take several seconds; a passing test only ever waits as long as it really has to.
+ */
+export const DEFAULT_SW_TIMEOUT_MS = 30_000;
 
 /** Options shared by the waiting helpers. */
 export interface WaitOptions {
