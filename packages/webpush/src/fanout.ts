@@ -4,11 +4,13 @@ import { checkPayload, type EncryptedPayload, encrypt } from './encrypt.js';
 import { EncryptPool } from './encrypt-pool.js';
 import { PushRequestError } from './errors.js';
 import type { PushSubscriptionJSON, PushSubscriptionKeys } from './keys.js';
+import { Semaphore } from './semaphore.js';
 import {
   baseHeaders,
   deliver,
   deliveryContext,
   invalidResult,
+  type PreparedMessage,
   parseEndpoint,
   type SendOptions,
   type SendResult,
@@ -17,8 +19,13 @@ import {
 
 /** Options for {@link fanOut}: everything {@link sendNotification} takes, plus the knobs of the pipeline. */
 export interface FanOutOptions extends SendOptions {
-  /** Messages in flight at once (encrypting or on the wire). 100 by default. Memory is bounded by this. */
+  /** Requests in flight at once, per fan-out. 100 by default. */
   concurrency?: number;
+  /**
+   * Messages encrypted ahead of the requests, so a request that finishes finds the next message ready.
+   * Equal to `concurrency` by default. Memory is bounded by `concurrency + readAhead` messages.
+   */
+  readAhead?: number;
   /** Worker threads for encryption; all cores by default, 0 encrypts on the calling thread. */
   workers?: number;
   /** Called for every result, in completion order; awaited, so it can write to a file or database. */
@@ -102,6 +109,7 @@ export async function fanOut(
   const headers = baseHeaders(options);
   const ctx = deliveryContext(options);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? 100, 1);
+  const readAhead = positiveInteger('readAhead', options.readAhead ?? concurrency, 0);
   const threads = positiveInteger('workers', options.workers ?? availableParallelism(), 0);
   const encoding = options.encoding ?? 'aes128gcm';
   const padding = options.padding ?? 0;
@@ -137,19 +145,30 @@ export async function fanOut(
   const timer = options.onProgress ? setInterval(() => report(false), options.progressIntervalMs ?? 250) : undefined;
   timer?.unref();
 
+  // Every lane encrypts, then waits for one of `concurrency` request slots: with more lanes than slots, the
+  // next messages are already encrypted when a request finishes.
+  const slots = new Semaphore(concurrency);
   const sendOne = async (subscription: PushSubscriptionJSON): Promise<SendResult> => {
     const endpoint = subscription?.endpoint;
     const url = parseEndpoint(endpoint);
     if (typeof url === 'string') return invalidResult(endpoint, 'invalid-endpoint', url);
-    if (!encryptFor) return deliver({ endpoint, url, headers, body: null }, ctx);
-    let encrypted: EncryptedPayload;
-    try {
-      encrypted = await encryptFor(subscription.keys);
-    } catch (error) {
-      return subscriptionErrorResult(endpoint, error);
+    let message: PreparedMessage = { endpoint, url, headers, body: null };
+    if (encryptFor) {
+      let encrypted: EncryptedPayload;
+      try {
+        encrypted = await encryptFor(subscription.keys);
+      } catch (error) {
+        return subscriptionErrorResult(endpoint, error);
+      }
+      const messageHeaders = { ...headers, ...encrypted.headers, 'Content-Type': 'application/octet-stream' };
+      message = { endpoint, url, headers: messageHeaders, body: encrypted.body };
     }
-    const messageHeaders = { ...headers, ...encrypted.headers, 'Content-Type': 'application/octet-stream' };
-    return deliver({ endpoint, url, headers: messageHeaders, body: encrypted.body }, ctx);
+    await slots.acquire();
+    try {
+      return await deliver(message, ctx);
+    } finally {
+      slots.release();
+    }
   };
 
   const source =
@@ -180,7 +199,7 @@ export async function fanOut(
     stopped = true;
   };
   try {
-    await Promise.all(Array.from({ length: concurrency }, () => lane().catch(stop)));
+    await Promise.all(Array.from({ length: concurrency + readAhead }, () => lane().catch(stop)));
   } finally {
     if (timer) clearInterval(timer);
     await pool?.close();

@@ -4,10 +4,13 @@
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+// Parsing one hex string is several times faster than 32 BigInt shifts.
 function toBigInt(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return n;
+  let hex = '0x';
+  for (const b of bytes) hex += HEX[b];
+  return BigInt(hex);
 }
 
 /** True when `bytes` is an uncompressed (0x04 || x || y) point on P-256. */

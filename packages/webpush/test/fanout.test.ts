@@ -98,30 +98,38 @@ describe('fanOut bounds', () => {
   });
   afterAll(() => new Promise<void>((resolve) => slow.close(() => resolve())));
 
-  it('never has more than `concurrency` messages in flight nor pulls further ahead of the stream', async () => {
-    let pulled = 0;
-    let finished = 0;
-    let maxAhead = 0;
-    const keys = subscriptionKeys(ua);
-    async function* stream() {
-      for (let i = 0; i < 400; i++) {
-        pulled++;
-        maxAhead = Math.max(maxAhead, pulled - finished);
-        yield { endpoint: `${origin}/s/${i}`, keys };
+  it.each([
+    [8, 0],
+    [8, 5],
+  ])(
+    'with concurrency %i and readAhead %i: never more requests in flight nor pulls further ahead',
+    async (concurrency, readAhead) => {
+      maxActive = 0;
+      let pulled = 0;
+      let finished = 0;
+      let maxAhead = 0;
+      const keys = subscriptionKeys(ua);
+      async function* stream() {
+        for (let i = 0; i < 400; i++) {
+          pulled++;
+          maxAhead = Math.max(maxAhead, pulled - finished);
+          yield { endpoint: `${origin}/s/${i}`, keys };
+        }
       }
-    }
-    const summary = await fanOut(stream(), 'x', {
-      client,
-      concurrency: 8,
-      onResult: () => {
-        finished++;
-      },
-    });
-    expect(summary.delivered).toBe(400);
-    expect(maxActive).toBeLessThanOrEqual(8);
-    expect(maxActive).toBeGreaterThan(1);
-    expect(maxAhead).toBeLessThanOrEqual(8);
-  });
+      const summary = await fanOut(stream(), 'x', {
+        client,
+        concurrency,
+        readAhead,
+        onResult: () => {
+          finished++;
+        },
+      });
+      expect(summary.delivered).toBe(400);
+      expect(maxActive).toBeLessThanOrEqual(concurrency);
+      expect(maxActive).toBeGreaterThan(1);
+      expect(maxAhead).toBeLessThanOrEqual(concurrency + readAhead);
+    },
+  );
 
   it('stops and rethrows when onResult throws, and closes the stream', async () => {
     let closed = false;

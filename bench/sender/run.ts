@@ -1,0 +1,215 @@
+// bench/sender: our sender against web-push 3.6.7 on the same local HTTPS sink (its own process), the same
+// 20,000 messages at the same concurrency, next to the raw crypto floor measured in the same run; then the
+// peak memory of a 200,000-subscription fan-out streamed from an NDJSON file.
+//
+// The machine is shared, so load drifts during a run. The 20,000 messages therefore go in rounds: each round
+// runs ours, web-push and the floor on the same slice, and the totals add the rounds up. Both senders run as
+// published JavaScript (ours from packages/webpush/dist, built first), not through a TypeScript loader.
+import { execFileSync, fork } from 'node:child_process';
+import { createECDH, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import https from 'node:https';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PushSubscriptionJSON } from '@outpost/webpush';
+import webpush from 'web-push';
+import { selfSignedCertificate } from '../../packages/webpush/test/tls-cert.js';
+import { floorLoop, floorOnThreads } from './floor.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const STREAMED = Number(process.env.BENCH_STREAMED ?? 200_000);
+const ROUNDS = 4;
+const CONCURRENCY = 100;
+const root = new URL('../../', import.meta.url);
+const here = new URL('.', import.meta.url);
+const cores = availableParallelism();
+const payload = JSON.stringify({
+  type: 'mail',
+  title: 'New message from Ada',
+  body: 'Are we still on for Thursday? I booked the room.',
+  url: '/mail/4711',
+  tag: 'mail-4711',
+  badge: 3,
+});
+
+type Sink = { port: number; child: ReturnType<typeof fork> };
+type SinkStats = { received: number; bytes: number; cpuMicros: number };
+
+function startSink(tls: { cert: string; key: string }): Promise<Sink> {
+  const child = fork(new URL('sink.ts', here), { env: { ...process.env, SINK_TLS: JSON.stringify(tls) } });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve({ port: m.port, child }));
+    child.once('error', reject);
+  });
+}
+
+async function sinkStats(sink: Sink): Promise<SinkStats> {
+  const reply = once(sink.child, 'message');
+  sink.child.send({ type: 'stats' });
+  sink.child.send({ type: 'reset' });
+  return (await reply)[0] as SinkStats;
+}
+
+async function lanes(
+  concurrency: number,
+  items: readonly PushSubscriptionJSON[],
+  work: (s: PushSubscriptionJSON) => Promise<void>,
+) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/** Wall time and this process's CPU time (all threads) of one step. */
+async function measure(step: () => Promise<unknown>): Promise<{ ms: number; cpuMicros: number }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await step();
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - started, cpuMicros: used.user + used.system };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  execFileSync(join(root.pathname, 'node_modules/.bin/tsc'), ['-b', join(root.pathname, 'packages/webpush')], {
+    stdio: 'inherit',
+  });
+  const ours: typeof import('@outpost/webpush') = await import(new URL('packages/webpush/dist/index.js', root).href);
+
+  const tls = selfSignedCertificate();
+  const sink = await startSink(tls);
+  const origin = `https://127.0.0.1:${sink.port}`;
+  const users = Array.from({ length: MESSAGES }, () => {
+    const ecdh = createECDH('prime256v1');
+    const publicKey = ecdh.generateKeys();
+    return { publicKey, p256dh: publicKey.toString('base64url'), auth: randomBytes(16).toString('base64url') };
+  });
+  const subs: PushSubscriptionJSON[] = users.map((u, i) => ({
+    endpoint: `${origin}/wpush/v2/${i.toString(36).padStart(8, '0')}`,
+    keys: { p256dh: u.p256dh, auth: u.auth },
+  }));
+  const vapid = await ours.generateVapidKeys();
+  const subject = 'mailto:bench@example.com';
+  console.log(
+    `${fmt(MESSAGES)} messages of ${payload.length} bytes in ${ROUNDS} rounds, concurrency ${CONCURRENCY}, ` +
+      `${cores} cores, sink ${origin} (HTTP/2 offered, HTTP/1.1 accepted)`,
+  );
+
+  const client = new ours.PushHttpClient({ ca: tls.cert });
+  webpush.setVapidDetails(subject, vapid.publicKey, vapid.privateKey);
+  const agent = new https.Agent({ keepAlive: true, ca: tls.cert });
+  const publics = users.map((u) => u.publicKey);
+  const auth = Buffer.from(users[0]!.auth, 'base64url');
+  const totals = {
+    ours: { ms: 0, cpuMicros: 0, sinkCpu: 0 },
+    theirs: { ms: 0, cpuMicros: 0, sinkCpu: 0 },
+    floor1: { ms: 0, n: 0 },
+    floorAll: { ms: 0, n: 0 },
+  };
+  await sinkStats(sink);
+  for (let round = 0; round < ROUNDS; round++) {
+    const slice = subs.slice((round * MESSAGES) / ROUNDS, ((round + 1) * MESSAGES) / ROUNDS);
+
+    let delivered = 0;
+    const a = await measure(async () => {
+      const summary = await ours.fanOut(slice, payload, {
+        client,
+        concurrency: CONCURRENCY,
+        vapid: { keys: vapid, subject },
+        ttl: 3600,
+      });
+      delivered = summary.delivered;
+    });
+    const sinkA = await sinkStats(sink);
+    if (delivered !== slice.length || sinkA.received !== slice.length) throw new Error(`ours delivered ${delivered}`);
+    totals.ours.ms += a.ms;
+    totals.ours.cpuMicros += a.cpuMicros;
+    totals.ours.sinkCpu += sinkA.cpuMicros;
+
+    let theirs = 0;
+    // web-push 3.6.7 as documented: sendNotification per message, here with a keep-alive https.Agent.
+    const b = await measure(() =>
+      lanes(CONCURRENCY, slice, async (s) => {
+        const r = await webpush.sendNotification(s, payload, { TTL: 3600, agent });
+        if (r.statusCode === 201) theirs++;
+      }),
+    );
+    const sinkB = await sinkStats(sink);
+    if (theirs !== slice.length || sinkB.received !== slice.length) throw new Error(`web-push delivered ${theirs}`);
+    totals.theirs.ms += b.ms;
+    totals.theirs.cpuMicros += b.cpuMicros;
+    totals.theirs.sinkCpu += sinkB.cpuMicros;
+
+    const n1 = Math.ceil(slice.length / 4);
+    const rate1 = floorLoop(publics, auth, Buffer.from(payload), n1);
+    totals.floor1.ms += (n1 / rate1) * 1000;
+    totals.floor1.n += n1;
+    const rateAll = await floorOnThreads(cores, publics, auth, Buffer.from(payload), slice.length);
+    totals.floorAll.ms += (slice.length / rateAll) * 1000;
+    totals.floorAll.n += slice.length;
+    process.stdout.write(
+      `round ${round + 1}/${ROUNDS}: ours ${fmt(slice.length / (a.ms / 1000))} msgs/s, web-push ${fmt(slice.length / (b.ms / 1000))}, floor ${fmt(rateAll)} (${cores} threads) ${fmt(rate1)} (1 thread)\n`,
+    );
+  }
+  await client.close();
+  agent.destroy();
+
+  const oursRate = MESSAGES / (totals.ours.ms / 1000);
+  const theirsRate = MESSAGES / (totals.theirs.ms / 1000);
+  const floorAll = totals.floorAll.n / (totals.floorAll.ms / 1000);
+  const floor1 = totals.floor1.n / (totals.floor1.ms / 1000);
+  const perMsg = (micros: number) => fmt(micros / MESSAGES);
+  console.log('\n| | msgs/s | vs ours | sender CPU µs/msg | sink CPU µs/msg |\n|---|---:|---:|---:|---:|');
+  console.log(
+    `| @outpost/webpush fanOut | ${fmt(oursRate)} | 1.00 | ${perMsg(totals.ours.cpuMicros)} | ${perMsg(totals.ours.sinkCpu)} |`,
+  );
+  console.log(
+    `| web-push 3.6.7 | ${fmt(theirsRate)} | ${(theirsRate / oursRate).toFixed(2)} | ${perMsg(totals.theirs.cpuMicros)} | ${perMsg(totals.theirs.sinkCpu)} |`,
+  );
+  console.log(`| crypto floor, ${cores} threads | ${fmt(floorAll)} | ${(floorAll / oursRate).toFixed(2)} | | |`);
+  console.log(`| crypto floor, 1 thread | ${fmt(floor1)} | ${(floor1 / oursRate).toFixed(2)} | | |`);
+  console.log(
+    `\nours / web-push = ${(oursRate / theirsRate).toFixed(2)}x (target >= 5x)` +
+      `\nours / floor on ${cores} threads = ${((oursRate / floorAll) * 100).toFixed(0)}% (target >= 50%)` +
+      `\nours / floor on 1 thread = ${((oursRate / floor1) * 100).toFixed(0)}%`,
+  );
+
+  // Streamed fan-out in a fresh process, from an NDJSON file written now.
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
+  const file = join(dir, 'subscriptions.ndjson');
+  const out = createWriteStream(file);
+  for (let i = 0; i < STREAMED; i++) {
+    const u = users[i % users.length]!;
+    const line = `${JSON.stringify({ endpoint: `${origin}/wpush/v2/s${i}`, expirationTime: null, keys: { p256dh: u.p256dh, auth: u.auth } })}\n`;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+  const fileSize = statSync(file).size;
+  const streamed = JSON.parse(
+    execFileSync(process.execPath, [new URL('stream-fanout.mjs', here).pathname], {
+      env: {
+        ...process.env,
+        STREAM_INPUT: JSON.stringify({ file, ca: tls.cert, vapid, payload, concurrency: CONCURRENCY }),
+      },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    }),
+  );
+  rmSync(dir, { recursive: true, force: true });
+  sink.child.disconnect();
+  console.log(
+    `\nstreamed fan-out: ${fmt(STREAMED)} subscriptions from a ${mb(fileSize)} NDJSON file, ` +
+      `${fmt(streamed.delivered / streamed.seconds)} msgs/s, delivered ${fmt(streamed.delivered)}` +
+      `\n  RSS: before ${mb(streamed.rss[0])}; peak by 10% ${mb(streamed.rss[1])}, by 50% ${mb(streamed.rss[2])}, ` +
+      `by 100% ${mb(streamed.rss[3])} (flat = the later peaks stay near the 10% one)`,
+  );
+  if (streamed.delivered !== STREAMED) throw new Error(`streamed fan-out delivered ${streamed.delivered}`);
+}
+
+await main();
