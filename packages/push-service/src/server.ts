@@ -152,7 +152,7 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
         if (sweeper) clearInterval(sweeper);
         // In-flight POSTs finish (each waits for its commit) while user agents get their close frames.
         await Promise.all([app.close(), gateway?.close(options.shutdownGraceMs ?? 500)]);
-        await core.writer.drain();
+        await core.settled();
         await router.close();
         await store.close();
         log.info('push service stopped');

@@ -97,11 +97,21 @@ export class PushCore {
     for (const session of this.registry.values()) void session.drain();
   }
 
+  readonly #releases = new Set<Promise<void>>();
+
   /** A connection for this UAID ended here. */
   connectionReleased(uaid: string): void {
     if (!this.router.clustered) return;
-    this.store.releaseUaid(uaid, this.router.nodeId).catch((error) => {
+    const release = this.store.releaseUaid(uaid, this.router.nodeId).catch((error) => {
       this.log.warn({ err: error, uaid }, 'could not clear connected_node');
     });
+    this.#releases.add(release);
+    void release.finally(() => this.#releases.delete(release));
+  }
+
+  /** Waits for connection bookkeeping still in flight (before the store closes). */
+  async settled(): Promise<void> {
+    await Promise.all(this.#releases);
+    await this.writer.drain();
   }
 }
