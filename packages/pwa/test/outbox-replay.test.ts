@@ -249,3 +249,21 @@ describe('replayQueue', () => {
     expect(await store.list('mail')).toEqual([]);
   });
 });
+
+describe('replayQueue after reconnection', () => {
+  it('sends an item that backs off after network failures at once, and only waives the first claim', async () => {
+    const [store] = (await openStores()) as [OutboxStore];
+    const server = new FakeServer();
+    await enqueue(store, 1);
+    const offline = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const slow = { ...FAST, backoff: { baseMs: 3_600_000 }, maxInlineWaitMs: 0 };
+    await replayQueue(store, 'mail', 'sw', { ...slow, fetch: offline });
+    expect((await replayQueue(store, 'mail', 'sw', { ...slow, fetch: server.fetch })).ended).toBe('waiting');
+    const again = await replayQueue(store, 'mail', 'sw', { ...slow, reconnected: true, fetch: offline });
+    expect(again).toMatchObject({ attempts: 1, ended: 'waiting' });
+    const result = await replayQueue(store, 'mail', 'sw', { ...slow, reconnected: true, fetch: server.fetch });
+    expect(result).toMatchObject({ sent: 1, attempts: 1, ended: 'idle' });
+  });
+});

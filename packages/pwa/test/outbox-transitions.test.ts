@@ -147,3 +147,13 @@ describe('user actions', () => {
     expect(resumeAfterSignIn(item({ state: 'failed' }), NOW)).toBeNull();
   });
 });
+
+describe('reconnection', () => {
+  it('waives the backoff of an item whose last attempt got no answer, never a server-imposed one', () => {
+    const offline = item({ attempts: 2, nextAttemptAt: NOW + 60_000, status: null });
+    expect(nextStep(offline, 'me', NOW, CLAIM).kind).toBe('wait');
+    expect(nextStep(offline, 'me', NOW, { ...CLAIM, reconnected: true }).kind).toBe('claim');
+    const throttled = item({ attempts: 2, nextAttemptAt: NOW + 60_000, status: 429 });
+    expect(nextStep(throttled, 'me', NOW, { ...CLAIM, reconnected: true }).kind).toBe('wait');
+  });
+});

@@ -6,8 +6,11 @@
 export type OutboxMessage =
   /** An item was added, changed or removed; listeners re-read the store. */
   | { type: 'outpost:outbox-changed'; queue: string; id: string }
-  /** Page -> worker: replay this queue now (page load, online, visible again, after sign-in, after a send). */
-  | { type: 'outpost:outbox-replay'; queue: string };
+  /**
+   * Page -> worker: replay this queue now (page load, online, visible again, after sign-in, after a send);
+   * `reconnected` when the page just saw an `online` event.
+   */
+  | { type: 'outpost:outbox-replay'; queue: string; reconnected?: boolean };
 
 /** The BroadcastChannel on which stores announce changes. */
 export const OUTBOX_CHANNEL = 'outpost:outbox';

@@ -82,16 +82,18 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Replays from this page (no worker controls it); coalesces calls, running once more if asked meanwhile. */
-  const replayHere = (): Promise<void> => {
+  const replayHere = (reconnected: boolean): Promise<void> => {
     if (pageReplay) {
       replayAgain = true;
       return pageReplay.then(() => {});
     }
     const run = async (): Promise<ReplayResult> => {
       let result: ReplayResult;
+      let first = true;
       do {
         replayAgain = false;
-        result = await replayQueue(store, queue, owner, options);
+        result = await replayQueue(store, queue, owner, { ...options, reconnected: first && reconnected });
+        first = false;
       } while (replayAgain);
       return result;
     };
@@ -106,9 +108,9 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
     });
   };
 
-  const kick = async (): Promise<void> => {
+  const kick = async (reconnected = false): Promise<void> => {
     const controller = navigator.serviceWorker?.controller;
-    if (!controller) return replayHere();
+    if (!controller) return replayHere(reconnected);
     const registration = (await navigator.serviceWorker.getRegistration()) as SyncCapableRegistration | undefined;
     if (registration?.sync) {
       try {
@@ -120,12 +122,12 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
         // Not permitted (e.g. denied by the user or the browser): fall back to asking the worker.
       }
     }
-    const message: OutboxMessage = { type: 'outpost:outbox-replay', queue };
+    const message: OutboxMessage = { type: 'outpost:outbox-replay', queue, reconnected };
     controller.postMessage(message);
   };
 
   if (options.autoReplay ?? true) {
-    const onOnline = () => void kick();
+    const onOnline = () => void kick(true);
     const onVisible = () => {
       if (document.visibilityState === 'visible') void kick();
     };
@@ -194,7 +196,7 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
       if (count > 0) await kick();
       return count;
     },
-    replay: kick,
+    replay: () => kick(),
     close() {
       clearTimeout(retryTimer);
       for (const cleanup of cleanups.splice(0)) cleanup();

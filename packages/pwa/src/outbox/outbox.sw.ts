@@ -56,6 +56,7 @@ export function handleOutbox(options: HandleOutboxOptions = {}): OutboxReplayer 
   let storePromise: Promise<OutboxStore> | null = null;
   const running = new Map<string, Promise<ReplayResult>>();
   const again = new Set<string>();
+  const againReconnected = new Set<string>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let lastFetchReplay = -Infinity;
 
@@ -68,18 +69,21 @@ export function handleOutbox(options: HandleOutboxOptions = {}): OutboxReplayer 
   };
 
   /** One replay per queue at a time in this worker; a request during a run makes it run once more. */
-  const replayOne = (queue: string): Promise<ReplayResult> => {
+  const replayOne = (queue: string, reconnected = false): Promise<ReplayResult> => {
     const current = running.get(queue);
     if (current) {
       again.add(queue);
+      if (reconnected) againReconnected.add(queue);
       return current;
     }
     const run = (async () => {
       const opened = await store();
       let result: ReplayResult;
+      let waived = reconnected;
       do {
         again.delete(queue);
-        result = await replayQueue(opened, queue, owner, options);
+        result = await replayQueue(opened, queue, owner, { ...options, reconnected: waived });
+        waived = againReconnected.delete(queue);
       } while (again.has(queue));
       if (result.ended !== 'idle' && result.nextAttemptAt !== null) {
         scheduleRetry(queue, result.nextAttemptAt, result.ended === 'waiting');
@@ -102,14 +106,17 @@ export function handleOutbox(options: HandleOutboxOptions = {}): OutboxReplayer 
   };
 
   const replayAll = (only?: string) =>
-    Promise.all((only === undefined ? queues : queues.filter((queue) => queue === only)).map(replayOne));
+    Promise.all(
+      (only === undefined ? queues : queues.filter((queue) => queue === only)).map((queue) => replayOne(queue)),
+    );
 
   self.addEventListener('sync', (event) => {
     const sync = event as SyncEvent;
     const queue = queueOfSyncTag(sync.tag);
     if (queue === null || !queues.includes(queue)) return;
+    // The browser fires sync when it has connectivity: attempts that found no network need not back off.
     sync.waitUntil(
-      replayOne(queue).then((result) => {
+      replayOne(queue, true).then((result) => {
         if (result.ended === 'waiting' && !sync.lastChance) {
           throw new OutboxRetryLaterError(
             `queue ${queue} backs off until ${new Date(result.nextAttemptAt ?? 0).toISOString()}`,
@@ -122,7 +129,7 @@ export function handleOutbox(options: HandleOutboxOptions = {}): OutboxReplayer 
   self.addEventListener('message', (event) => {
     const data: unknown = event.data;
     if (isOutboxMessage(data) && data.type === 'outpost:outbox-replay' && queues.includes(data.queue)) {
-      event.waitUntil(replayOne(data.queue).catch(() => {}));
+      event.waitUntil(replayOne(data.queue, data.reconnected === true).catch(() => {}));
     }
   });
 

@@ -17,6 +17,11 @@ export interface ReplayOptions {
   /** A replay waits itself for a head item's backoff or another replayer's lease ending within this long. Default 30 s. */
   maxInlineWaitMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * The network just came back: items whose last attempt got no answer skip their backoff once (see
+   * `ClaimOptions.reconnected`). Default false.
+   */
+  reconnected?: boolean;
   /** The fetch used for attempts (tests inject one). Default the global fetch. */
   fetch?: (request: Request) => Promise<Response>;
   now?: () => number;
@@ -50,6 +55,7 @@ export function replaySettings(options: ReplayOptions) {
     retentionMs: options.retentionMs ?? 7 * DAY_MS,
     keepSentMs: options.keepSentMs ?? DAY_MS,
     maxInlineWaitMs: options.maxInlineWaitMs ?? 30_000,
+    reconnected: options.reconnected ?? false,
     backoff: options.backoff ?? {},
     fetch: options.fetch ?? ((request: Request) => fetch(request)),
     now: options.now ?? Date.now,
@@ -72,8 +78,11 @@ export async function replayQueue(
   const settings = replaySettings(options);
   const result: ReplayResult = { sent: 0, attempts: 0, ended: 'idle', nextAttemptAt: null };
   await store.sweep(queue, settings.now(), settings.retentionMs, settings.keepSentMs);
+  // The waiver applies to the first claim only: an attempt that fails again now backs off as usual.
+  let claimOptions = settings;
   for (;;) {
-    const step = await store.claimNext(queue, owner, settings.now(), settings);
+    const step = await store.claimNext(queue, owner, settings.now(), claimOptions);
+    claimOptions = { ...settings, reconnected: false };
     if (step.kind === 'idle') return { ...result, ended: 'idle' };
     if (step.kind === 'busy' || step.kind === 'wait') {
       // Busy: another replayer holds the head, alive (it will go on) or dead mid-request (its lease runs out).

@@ -35,6 +35,11 @@ export interface ClaimOptions {
   leaseMs: number;
   /** Items not sent within this long after enqueue become failed. */
   retentionMs: number;
+  /**
+   * The network just came back (an `online` event, a Background Sync event): items whose last attempt got no
+   * answer at all are due now instead of after their backoff. A server's own "later" (5xx, 429) still holds.
+   */
+  reconnected?: boolean;
 }
 
 /** A new pending item. `id` and `idempotencyKey` are UUIDs made by the caller now, at enqueue. */
@@ -112,7 +117,10 @@ export function nextStep(head: OutboxItem | undefined, owner: string, now: numbe
     return { kind: 'expire', item: expire(head, now, options.retentionMs) };
   if (head.state === 'sending' && head.lease && head.lease.until > now)
     return { kind: 'busy', until: head.lease.until };
-  if (head.state === 'pending' && head.nextAttemptAt > now) return { kind: 'wait', until: head.nextAttemptAt };
+  const backoffWaived = options.reconnected === true && head.status === null;
+  if (head.state === 'pending' && head.nextAttemptAt > now && !backoffWaived) {
+    return { kind: 'wait', until: head.nextAttemptAt };
+  }
   // Pending and due, or sending under a lease that ran out (its replayer died mid-request: the outcome is
   // unknown, and the same Idempotency-Key makes sending again safe).
   return {
