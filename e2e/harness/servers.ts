@@ -132,6 +132,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   return server;
 }
 
+/** Every server process the harness started and has not seen exit. */
+const children = new Set<ChildProcess>();
+
+// A spec that forgets close(), or a worker torn down mid-test, must not leave a server holding its port.
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 async function spawnUntilReady(
   command: string,
   args: string[],
@@ -139,6 +147,8 @@ async function spawnUntilReady(
   timeoutMs: number,
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let output = '';
   return new Promise((resolveReady, reject) => {
     const fail = (why: string) => {
