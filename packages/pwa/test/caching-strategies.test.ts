@@ -303,3 +303,36 @@ describe('Router', () => {
     expect(router.handleRequest(new Request('https://other.example/api/x'))).toBeUndefined();
   });
 });
+
+describe('navigation preload', () => {
+  /** Node cannot construct a navigation request; a GET with `mode` overridden is one as far as strategies see. */
+  const navigation = (path: string) => {
+    const request = new Request(url(path));
+    Object.defineProperty(request, 'mode', { value: 'navigate' });
+    return request;
+  };
+
+  it('the first fetch of a navigation uses the preload response instead of the network', async () => {
+    const { caches, net, options } = setup();
+    const strategy = new NetworkFirst({ ...options, cacheName: 'pages' });
+    const waits: Promise<unknown>[] = [];
+    const event = {
+      waitUntil: (p: Promise<unknown>) => waits.push(p),
+      preloadResponse: Promise.resolve(new Response('preloaded page')),
+    };
+    const response = await strategy.handle({ request: navigation('/page'), event });
+    expect(await response.text()).toBe('preloaded page');
+    await Promise.all(waits);
+    expect(net.state.requests).toHaveLength(0);
+    expect(await cachedText(caches, '/page', 'pages')).toBe('preloaded page');
+  });
+
+  it('a failed preload (Firefox resolves it with a network error response) falls back to fetching', async () => {
+    const { net, options } = setup();
+    const strategy = new NetworkFirst({ ...options, cacheName: 'pages' });
+    const event = { waitUntil: () => undefined, preloadResponse: Promise.resolve(Response.error()) };
+    const response = await strategy.handle({ request: navigation('/page'), event });
+    expect(await response.text()).toBe('/page v1');
+    expect(net.state.requests).toHaveLength(1);
+  });
+});

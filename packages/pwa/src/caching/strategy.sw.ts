@@ -219,7 +219,9 @@ export class StrategyHandler {
     if (request.mode === 'navigate' && !this.preloadUsed && this.event?.preloadResponse) {
       this.preloadUsed = true;
       const preloaded = await this.event.preloadResponse.catch(() => undefined);
-      if (preloaded instanceof Response) response = preloaded;
+      // Firefox resolves a failed preload with a network-error response (type "error", status 0) instead of
+      // rejecting; that is no answer, so fetch as if there had been no preload.
+      if (preloaded instanceof Response && preloaded.type !== 'error') response = preloaded;
     }
     if (!response) {
       for (const { hook } of hooks.requestWillFetch) request = await hook({ request: request.clone(), handler: this });
