@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxItem } from '../src/outbox/item.js';
-import { type ReplayOptions, replayQueue } from '../src/outbox/replay.web.js';
+import { type QueueLocks, type ReplayOptions, type ReplayResult, replayQueue } from '../src/outbox/replay.web.js';
 import { OutboxStore } from '../src/outbox/store.web.js';
 import { assertCancellable, createItem, OutboxActionError, resumeAfterSignIn } from '../src/outbox/transitions.js';
 import { idempotencyKeyHeaderValue } from '../src/outbox/wire.js';
@@ -265,5 +265,50 @@ describe('replayQueue after reconnection', () => {
     expect(again).toMatchObject({ attempts: 1, ended: 'waiting' });
     const result = await replayQueue(store, 'mail', 'sw', { ...slow, reconnected: true, fetch: server.fetch });
     expect(result).toMatchObject({ sent: 1, attempts: 1, ended: 'idle' });
+  });
+});
+
+/** A Web Locks stand-in: one exclusive lock per name, granted in request order. */
+class FakeLocks implements QueueLocks {
+  readonly #tails = new Map<string, Promise<unknown>>();
+  request(name: string, _options: { signal?: AbortSignal }, callback: () => Promise<ReplayResult>) {
+    const previous = this.#tails.get(name) ?? Promise.resolve();
+    const run = previous.then(callback, callback);
+    this.#tails.set(
+      name,
+      run.catch(() => {}),
+    );
+    return run;
+  }
+}
+
+describe('replayQueue with Web Locks', () => {
+  it('takes over a dead replayer’s item at once: live replayers hold the lock, so the lease holder is gone', async () => {
+    const [store] = (await openStores()) as [OutboxStore];
+    const server = new FakeServer();
+    await enqueue(store, 2);
+    await store.claimNext('mail', 'stopped-sw', Date.now(), { leaseMs: 3_600_000, retentionMs: 1e9 });
+    const options = { ...FAST, maxInlineWaitMs: 0, fetch: server.fetch, locks: new FakeLocks() };
+    const result = await replayQueue(store, 'mail', 'new-sw', options);
+    expect(result.ended).toBe('idle');
+    expect(result.sent).toBe(2);
+    expect(await store.get('item-1')).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(server.seenKeys).toEqual(['"key-1"', '"key-2"']);
+  });
+
+  it('lets replayers take turns: one sender at a time, each item once', async () => {
+    const [page, worker] = (await openStores(2)) as [OutboxStore, OutboxStore];
+    const server = new FakeServer();
+    server.delayMs = 2;
+    await enqueue(page, 15);
+    const locks = new FakeLocks();
+    const options = { ...FAST, fetch: server.fetch, locks };
+    const results = await Promise.all([
+      replayQueue(page, 'mail', 'page', options),
+      replayQueue(worker, 'mail', 'sw', options),
+    ]);
+    expect(server.maxInFlight).toBe(1);
+    expect(server.effects).toHaveLength(15);
+    expect(results.map((result) => result.sent).sort()).toEqual([0, 15]);
   });
 });

@@ -22,10 +22,24 @@ export interface ReplayOptions {
    * `ClaimOptions.reconnected`). Default false.
    */
   reconnected?: boolean;
+  /**
+   * The Web Locks API (`navigator.locks`), or null where there is none. Replayers of a queue take turns holding
+   * its lock, so a lease left by a dead replayer is recognised at once. Default `navigator.locks` if present.
+   */
+  locks?: QueueLocks | null;
   /** The fetch used for attempts (tests inject one). Default the global fetch. */
   fetch?: (request: Request) => Promise<Response>;
   now?: () => number;
   random?: () => number;
+}
+
+/** The part of the Web Locks API a replay uses (`navigator.locks` in pages and workers). */
+export interface QueueLocks {
+  request(
+    name: string,
+    options: { signal?: AbortSignal },
+    callback: () => Promise<ReplayResult>,
+  ): Promise<ReplayResult>;
 }
 
 /** How a replay of one queue ended. */
@@ -76,13 +90,35 @@ export async function replayQueue(
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const settings = replaySettings(options);
+  const locks =
+    options.locks === undefined
+      ? ((globalThis as { navigator?: { locks?: QueueLocks } }).navigator?.locks ?? null)
+      : options.locks;
+  if (!locks) return drain(store, queue, owner, settings, false);
+  // Wait for a live replayer to finish (it may be about to stop just as a new item arrives), but not forever.
+  const signal = AbortSignal.timeout(settings.maxInlineWaitMs + settings.leaseMs);
+  try {
+    return await locks.request(`outpost-outbox:${queue}`, { signal }, () => drain(store, queue, owner, settings, true));
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    return { sent: 0, attempts: 0, ended: 'busy', nextAttemptAt: settings.now() + settings.leaseMs };
+  }
+}
+
+async function drain(
+  store: OutboxStore,
+  queue: string,
+  owner: string,
+  settings: ReturnType<typeof replaySettings>,
+  othersGone: boolean,
+): Promise<ReplayResult> {
   const result: ReplayResult = { sent: 0, attempts: 0, ended: 'idle', nextAttemptAt: null };
   await store.sweep(queue, settings.now(), settings.retentionMs, settings.keepSentMs);
   // The waiver applies to the first claim only: an attempt that fails again now backs off as usual.
-  let claimOptions = settings;
+  let claimOptions = { ...settings, othersGone };
   for (;;) {
     const step = await store.claimNext(queue, owner, settings.now(), claimOptions);
-    claimOptions = { ...settings, reconnected: false };
+    claimOptions = { ...claimOptions, reconnected: false };
     if (step.kind === 'idle') return { ...result, ended: 'idle' };
     if (step.kind === 'busy' || step.kind === 'wait') {
       // Busy: another replayer holds the head, alive (it will go on) or dead mid-request (its lease runs out).

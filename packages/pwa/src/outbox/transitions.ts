@@ -40,6 +40,12 @@ export interface ClaimOptions {
    * answer at all are due now instead of after their backoff. A server's own "later" (5xx, 429) still holds.
    */
   reconnected?: boolean;
+  /**
+   * This replayer holds the queue's Web Lock, which every live replayer of the origin holds while it sends: a
+   * lease of another owner then belongs to a replayer that died (a stopped worker, a closed tab) and is taken
+   * over at once instead of after it runs out.
+   */
+  othersGone?: boolean;
 }
 
 /** A new pending item. `id` and `idempotencyKey` are UUIDs made by the caller now, at enqueue. */
@@ -115,14 +121,16 @@ export function nextStep(head: OutboxItem | undefined, owner: string, now: numbe
   if (!head) return { kind: 'idle' };
   if (isExpired(head, now, options.retentionMs))
     return { kind: 'expire', item: expire(head, now, options.retentionMs) };
-  if (head.state === 'sending' && head.lease && head.lease.until > now)
+  const deadHolder = options.othersGone === true && head.lease?.owner !== owner;
+  if (head.state === 'sending' && head.lease && head.lease.until > now && !deadHolder) {
     return { kind: 'busy', until: head.lease.until };
+  }
   const backoffWaived = options.reconnected === true && head.status === null;
   if (head.state === 'pending' && head.nextAttemptAt > now && !backoffWaived) {
     return { kind: 'wait', until: head.nextAttemptAt };
   }
-  // Pending and due, or sending under a lease that ran out (its replayer died mid-request: the outcome is
-  // unknown, and the same Idempotency-Key makes sending again safe).
+  // Pending and due, or sending under a lease that ran out or whose holder is gone (its replayer died
+  // mid-request: the outcome is unknown, and the same Idempotency-Key makes sending again safe).
   return {
     kind: 'claim',
     item: {
