@@ -3,7 +3,7 @@
 // the fan-out alone. Prints one JSON line: the summary and the RSS peaks by 10%, 50% and 100% of the run.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fanOut, PushHttpClient } from '../../packages/webpush/dist/index.js';
+import { fanOut } from '../../packages/webpush/dist/index.js';
 
 const { file, ca, vapid, payload, concurrency } = JSON.parse(process.env.STREAM_INPUT ?? '{}');
 
@@ -24,9 +24,8 @@ const sample = () => {
 };
 for await (const _ of createInterface({ input: createReadStream(file) })) total++;
 const timer = setInterval(sample, 25);
-const client = new PushHttpClient({ ca });
 const summary = await fanOut(subscriptions(file), payload, {
-  client,
+  http: { ca },
   concurrency,
   vapid: { keys: vapid, subject: 'mailto:bench@example.com' },
   onProgress: (p) => {
@@ -36,7 +35,6 @@ const summary = await fanOut(subscriptions(file), payload, {
   progressIntervalMs: 25,
 });
 clearInterval(timer);
-await client.close();
 // Peaks are cumulative: "by 50%" includes the first 10%.
 peaks[1] = Math.max(peaks[0], peaks[1]);
 peaks[2] = Math.max(peaks[1], peaks[2]);

@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { WorkerBatch, WorkerBatchResult, WorkerInit } from './crypto-worker.js';
 import type { ContentEncoding, EncryptedPayload } from './encrypt.js';
 import { PushCryptoError, type PushCryptoErrorCode } from './errors.js';
 import type { PushSubscriptionKeys } from './keys.js';
+import { startWorker } from './worker-entry.js';
 
 interface Job {
   keys: PushSubscriptionKeys;
@@ -25,20 +24,6 @@ export interface EncryptPoolOptions {
   padding: number;
   /** Most jobs in one message to a worker; 32 by default. */
   batchSize?: number;
-}
-
-// From the TypeScript sources (tests, benches under tsx) the worker is a .ts file. Node 20 does not apply
-// `--import` loader hooks to a worker's entry module, so the worker starts as a tiny script that registers
-// tsx's loader and then imports the real entry.
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./crypto-worker.js', import.meta.url));
-  const entry = new URL('./crypto-worker.ts', import.meta.url).href;
-  const tsx = new URL(
-    'dist/esm/api/index.mjs',
-    pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json')),
-  ).href;
-  const script = `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))`;
-  return new Worker(script, { eval: true });
 }
 
 /**
@@ -63,7 +48,7 @@ export class EncryptPool {
       padding: options.padding,
     };
     for (let i = 0; i < options.threads; i++) {
-      const worker = startWorker();
+      const worker = startWorker('crypto-worker');
       const slot: Slot = { worker, outstanding: 0 };
       worker.on('message', (result: WorkerBatchResult) => this.#settle(result));
       worker.on('error', (error) => this.#fail(error));

@@ -1,10 +1,14 @@
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { toBytes } from './bytes.js';
-import { checkPayload, type EncryptedPayload, encrypt } from './encrypt.js';
+import { type ContentEncoding, checkPayload, type EncryptedPayload, encrypt } from './encrypt.js';
 import { EncryptPool } from './encrypt-pool.js';
 import { PushRequestError } from './errors.js';
+import type { PushHttpClientOptions } from './http-client.js';
 import type { PushSubscriptionJSON, PushSubscriptionKeys } from './keys.js';
+import { resolveRetryPolicy } from './retry.js';
 import { Semaphore } from './semaphore.js';
+import { SendPool } from './send-pool.js';
 import {
   baseHeaders,
   deliver,
@@ -26,8 +30,14 @@ export interface FanOutOptions extends SendOptions {
    * Equal to `concurrency` by default. Memory is bounded by `concurrency + readAhead` messages.
    */
   readAhead?: number;
-  /** Worker threads for encryption; all cores by default, 0 encrypts on the calling thread. */
+  /**
+   * Worker threads; all cores by default. Each worker encrypts and sends with its own connection pools
+   * (configured by `http`). With `client` given, requests go through that client on the calling thread and
+   * the workers only encrypt. 0 does everything on the calling thread.
+   */
   workers?: number;
+  /** Connection pool options for the workers' own clients (e.g. `ca` for a test push service). */
+  http?: PushHttpClientOptions;
   /** Called for every result, in completion order; awaited, so it can write to a file or database. */
   onResult?: (result: SendResult, subscription: PushSubscriptionJSON) => void | Promise<void>;
   /** Called every `progressIntervalMs` while running and once at the end with `finished: true`. */
@@ -107,7 +117,6 @@ export async function fanOut(
 ): Promise<FanOutSummary> {
   const started = performance.now();
   const headers = baseHeaders(options);
-  const ctx = deliveryContext(options);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? 100, 1);
   const readAhead = positiveInteger('readAhead', options.readAhead ?? concurrency, 0);
   const threads = positiveInteger('workers', options.workers ?? availableParallelism(), 0);
@@ -115,16 +124,20 @@ export async function fanOut(
   const padding = options.padding ?? 0;
   const bytes = payload === null ? null : toBytes(payload);
   if (bytes) checkPayload(bytes, padding, encoding);
-
-  let pool: EncryptPool | undefined;
-  let encryptFor: Encryptor | undefined;
-  if (bytes && threads > 0) {
-    const p = new EncryptPool({ threads, payload: bytes, encoding, padding });
-    pool = p;
-    encryptFor = (keys) => p.encrypt(keys);
-  } else if (bytes) {
-    encryptFor = (keys) => encrypt(bytes, keys, { encoding, padding, crypto: options.crypto });
-  }
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  const setup = { payload: bytes, encoding, padding, headers, options: { ...options, signal: abort.signal } };
+  const sender =
+    threads > 0 && !options.client
+      ? workerSender(threads, concurrency, setup)
+      : localSender(threads, concurrency, setup);
+  // The caller's signal is relayed through one of our own, which every request in flight may listen on.
+  const onAbort = () => {
+    abort.abort(options.signal?.reason);
+    sender.abort();
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const summary: FanOutSummary = {
     total: 0,
@@ -145,10 +158,94 @@ export async function fanOut(
   const timer = options.onProgress ? setInterval(() => report(false), options.progressIntervalMs ?? 250) : undefined;
   timer?.unref();
 
-  // Every lane encrypts, then waits for one of `concurrency` request slots: with more lanes than slots, the
-  // next messages are already encrypted when a request finishes.
+  const source =
+    Symbol.asyncIterator in subscriptions
+      ? subscriptions[Symbol.asyncIterator]()
+      : (subscriptions as Iterable<PushSubscriptionJSON>)[Symbol.iterator]();
+  const next = cursor(source);
+  let stopped = false;
+  const lane = async () => {
+    while (!stopped) {
+      const item = await next();
+      if (item.done || stopped) return;
+      inFlight++;
+      try {
+        const result = await sender.send(item.value);
+        summary.total++;
+        summary[COUNTER[result.result]]++;
+        await options.onResult?.(result, item.value);
+      } finally {
+        inFlight--;
+      }
+    }
+  };
+
+  let failure: { error: unknown } | undefined;
+  const stop = (error: unknown) => {
+    failure ??= { error };
+    stopped = true;
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency + readAhead }, () => lane().catch(stop)));
+  } finally {
+    if (timer) clearInterval(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    await sender.close();
+  }
+  if (failure) {
+    await source.return?.();
+    throw failure.error;
+  }
+  report(true);
+  return summary;
+}
+
+/** Sends one message of a fan-out; the three ways differ in which threads encrypt and which send. */
+interface Sender {
+  send(subscription: PushSubscriptionJSON): Promise<SendResult>;
+  abort(): void;
+  close(): Promise<void>;
+}
+
+interface SenderSetup {
+  payload: Uint8Array | null;
+  encoding: ContentEncoding;
+  padding: number;
+  headers: Record<string, string>;
+  options: FanOutOptions;
+}
+
+// Worker threads that each encrypt and send with their own pools: the HTTP work is spread over the cores
+// too, which on a small machine is the difference between the main thread being the bottleneck or not.
+function workerSender(threads: number, concurrency: number, setup: SenderSetup): Sender {
+  const { options } = setup;
+  const pool = new SendPool(threads, concurrency, {
+    payload: setup.payload,
+    encoding: setup.encoding,
+    padding: setup.padding,
+    headers: setup.headers,
+    vapid: options.vapid,
+    retry: resolveRetryPolicy(options.retry),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    http: options.http ?? {},
+  });
+  return { send: (s) => pool.send(s), abort: () => pool.abort(), close: () => pool.close() };
+}
+
+// Requests from this thread through the caller's client (or the shared one); encryption on worker threads
+// when `threads` > 0, inline otherwise. Each lane encrypts, then waits for one of `concurrency` request
+// slots, so with more lanes than slots the next messages are already encrypted when a request finishes.
+function localSender(threads: number, concurrency: number, setup: SenderSetup): Sender {
+  const { payload, encoding, padding, headers, options } = setup;
+  const ctx = deliveryContext(options);
+  const pool = payload && threads > 0 ? new EncryptPool({ threads, payload, encoding, padding }) : undefined;
+  const encryptFor: Encryptor | undefined = pool
+    ? (keys) => pool.encrypt(keys)
+    : payload
+      ? (keys) => encrypt(payload, keys, { encoding, padding, crypto: options.crypto })
+      : undefined;
   const slots = new Semaphore(concurrency);
-  const sendOne = async (subscription: PushSubscriptionJSON): Promise<SendResult> => {
+  const send = async (subscription: PushSubscriptionJSON): Promise<SendResult> => {
     const endpoint = subscription?.endpoint;
     const url = parseEndpoint(endpoint);
     if (typeof url === 'string') return invalidResult(endpoint, 'invalid-endpoint', url);
@@ -170,44 +267,5 @@ export async function fanOut(
       slots.release();
     }
   };
-
-  const source =
-    Symbol.asyncIterator in subscriptions
-      ? subscriptions[Symbol.asyncIterator]()
-      : (subscriptions as Iterable<PushSubscriptionJSON>)[Symbol.iterator]();
-  const next = cursor(source);
-  let stopped = false;
-  const lane = async () => {
-    while (!stopped) {
-      const item = await next();
-      if (item.done || stopped) return;
-      inFlight++;
-      try {
-        const result = await sendOne(item.value);
-        summary.total++;
-        summary[COUNTER[result.result]]++;
-        await options.onResult?.(result, item.value);
-      } finally {
-        inFlight--;
-      }
-    }
-  };
-
-  let failure: { error: unknown } | undefined;
-  const stop = (error: unknown) => {
-    failure ??= { error };
-    stopped = true;
-  };
-  try {
-    await Promise.all(Array.from({ length: concurrency + readAhead }, () => lane().catch(stop)));
-  } finally {
-    if (timer) clearInterval(timer);
-    await pool?.close();
-  }
-  if (failure) {
-    await source.return?.();
-    throw failure.error;
-  }
-  report(true);
-  return summary;
+  return { send, abort: () => undefined, close: async () => pool?.close() };
 }

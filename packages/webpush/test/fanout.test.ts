@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decrypt } from '../src/encrypt.js';
-import { type FanOutProgress, fanOut } from '../src/fanout.js';
+import { type FanOutOptions, type FanOutProgress, fanOut } from '../src/fanout.js';
 import { PushHttpClient } from '../src/http-client.js';
 import { generateUserAgentKeys, type PushSubscriptionJSON, subscriptionKeys, type UserAgentKeys } from '../src/keys.js';
 import type { SendResult } from '../src/sender.js';
@@ -31,10 +31,15 @@ function* mixed(n: number): Generator<PushSubscriptionJSON> {
   }
 }
 
-describe.each([
-  ['worker threads', 2],
-  ['the calling thread', 0],
-])('fanOut encrypting on %s', (_name, workers) => {
+// The three ways to run: workers that encrypt and send; workers that encrypt while the calling thread sends
+// through the caller's client; everything on the calling thread.
+const modes: Array<[string, () => FanOutOptions]> = [
+  ['send workers', () => ({ workers: 2 })],
+  ['crypto workers and the caller’s client', () => ({ workers: 2, client })],
+  ['the calling thread', () => ({ workers: 0, client })],
+];
+
+describe.each(modes)('fanOut with %s', (_name, mode) => {
   it('sends to every subscription of a stream and counts each result', async () => {
     const before = service.requests.length;
     const results: SendResult[] = [];
@@ -43,8 +48,7 @@ describe.each([
       yield* mixed(300);
     }
     const summary = await fanOut(stream(), 'to everyone', {
-      client,
-      workers,
+      ...mode(),
       concurrency: 16,
       ttl: 30,
       retry: false,
@@ -99,11 +103,13 @@ describe('fanOut bounds', () => {
   afterAll(() => new Promise<void>((resolve) => slow.close(() => resolve())));
 
   it.each([
-    [8, 0],
-    [8, 5],
+    [8, 0, 0],
+    [8, 5, 0],
+    [8, 0, 1],
+    [8, 5, 1],
   ])(
-    'with concurrency %i and readAhead %i: never more requests in flight nor pulls further ahead',
-    async (concurrency, readAhead) => {
+    'with concurrency %i and readAhead %i (mode %i): never more requests in flight nor pulls further ahead',
+    async (concurrency, readAhead, modeIndex) => {
       maxActive = 0;
       let pulled = 0;
       let finished = 0;
@@ -117,7 +123,7 @@ describe('fanOut bounds', () => {
         }
       }
       const summary = await fanOut(stream(), 'x', {
-        client,
+        ...modes[modeIndex]![1](),
         concurrency,
         readAhead,
         onResult: () => {
@@ -150,6 +156,24 @@ describe('fanOut bounds', () => {
       }),
     ).rejects.toThrow('disk full');
     expect(closed).toBe(true);
+  });
+
+  it.each([0, 1])('stops when its signal aborts (mode %i)', async (modeIndex) => {
+    const controller = new AbortController();
+    let results = 0;
+    async function* endless() {
+      for (let i = 0; ; i++) yield { endpoint: `${origin}/s/${i}`, keys: subscriptionKeys(ua) };
+    }
+    await expect(
+      fanOut(endless(), 'x', {
+        ...modes[modeIndex]![1](),
+        concurrency: 4,
+        signal: controller.signal,
+        onResult: () => {
+          if (++results === 20) controller.abort();
+        },
+      }),
+    ).rejects.toThrow(/abort/i);
   });
 
   it('validates its options before sending anything', async () => {

@@ -221,6 +221,8 @@ async function sendMany(
   try {
     const summary = await fanOut(subscriptions, payload, {
       ...options,
+      // Without a client of its own, fanOut's worker threads each encrypt and send with their own pools.
+      client: undefined,
       concurrency,
       onResult: expiredOut
         ? (result, subscription) =>
