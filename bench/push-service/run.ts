@@ -14,9 +14,10 @@ import WebSocket from 'ws';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const IDLE_CONNECTIONS = Number(process.env.BENCH_PUSH_CONNECTIONS ?? 10_000);
-const THROUGHPUT_MESSAGES = Number(process.env.BENCH_PUSH_MESSAGES ?? 30_000);
+const THROUGHPUT_MESSAGES = Number(process.env.BENCH_PUSH_MESSAGES ?? 10_000);
+const THROUGHPUT_ROUNDS = 5;
 const THROUGHPUT_AGENTS = 200;
-const POST_CONCURRENCY = 128;
+const POST_CONCURRENCY = Number(process.env.BENCH_PUSH_CONCURRENCY ?? 256);
 const LATENCY_RATE = 500; // messages per second
 const LATENCY_SECONDS = 6;
 const TARGET_BYTES_PER_CONNECTION = 10 * 1024;
@@ -219,44 +220,72 @@ async function measureMemory(service: ServiceProcess) {
   };
 }
 
-async function measureThroughput(service: ServiceProcess) {
+interface ThroughputRound {
+  refused: number;
+  serviceCpuPerMessageMs: number;
+  postPerSecond: number;
+  deliveredPerSecond: number;
+  endToEndPerSecond: number;
+}
+
+/**
+ * Rounds of THROUGHPUT_MESSAGES each over the same user agents. Other processes share this machine, so one round
+ * can land in someone else's burst: the report gives the median and the best round, and the service's CPU time
+ * per message, which contention does not inflate much.
+ */
+async function measureThroughput(service: ServiceProcess, rounds: number): Promise<ThroughputRound[]> {
   const agents = await connectMany(service.wsUrl, THROUGHPUT_AGENTS, true);
   let delivered = 0;
-  let allDelivered!: () => void;
-  const done = new Promise<void>((r) => {
-    allDelivered = r;
-  });
+  let allDelivered: () => void = () => {};
   for (const a of agents)
     a.onNotification(() => {
       if (++delivered === THROUGHPUT_MESSAGES) allDelivered();
     });
-  const started = performance.now();
-  const cpuBefore = cpuSeconds(service.pid);
-  let nextSeq = 0;
-  let refused = 0;
-  await Promise.all(
-    Array.from({ length: POST_CONCURRENCY }, async () => {
-      while (nextSeq < THROUGHPUT_MESSAGES) {
-        const seq = nextSeq++;
-        const status = await post(agents[seq % agents.length]!.endpoint, seq);
-        if (status !== 201) refused++;
-      }
-    }),
-  );
-  const posted = performance.now();
-  await done;
-  const deliveredAt = performance.now();
-  // Durable end to end: every ack's deletion committed too.
-  while ((await service.ask<number>('stored')) > 0) await new Promise((r) => setTimeout(r, 20));
-  const ackedAt = performance.now();
-  const cpu = cpuSeconds(service.pid) - cpuBefore;
+  const results: ThroughputRound[] = [];
+  for (let round = 0; round < rounds; round++) {
+    delivered = 0;
+    const done = new Promise<void>((r) => {
+      allDelivered = r;
+    });
+    const started = performance.now();
+    const cpuBefore = cpuSeconds(service.pid);
+    let nextSeq = 0;
+    let refused = 0;
+    await Promise.all(
+      Array.from({ length: POST_CONCURRENCY }, async () => {
+        while (nextSeq < THROUGHPUT_MESSAGES) {
+          const seq = nextSeq++;
+          const status = await post(agents[seq % agents.length]!.endpoint, seq);
+          if (status !== 201) refused++;
+        }
+      }),
+    );
+    const posted = performance.now();
+    await done;
+    const deliveredAt = performance.now();
+    // Durable end to end: every ack's deletion committed too.
+    while ((await service.ask<number>('stored')) > 0) await new Promise((r) => setTimeout(r, 20));
+    const ackedAt = performance.now();
+    const cpu = cpuSeconds(service.pid) - cpuBefore;
+    results.push({
+      refused,
+      serviceCpuPerMessageMs: (cpu * 1000) / THROUGHPUT_MESSAGES,
+      postPerSecond: THROUGHPUT_MESSAGES / ((posted - started) / 1000),
+      deliveredPerSecond: THROUGHPUT_MESSAGES / ((deliveredAt - started) / 1000),
+      endToEndPerSecond: THROUGHPUT_MESSAGES / ((ackedAt - started) / 1000),
+    });
+  }
   await closeAll(agents);
+  return results;
+}
+
+/** The round with the median end-to-end rate, and the best one. */
+function summarise(rounds: ThroughputRound[]): { median: ThroughputRound; best: ThroughputRound; refused: number } {
+  const sorted = [...rounds].sort((a, b) => a.endToEndPerSecond - b.endToEndPerSecond);
   return {
-    refused,
-    serviceCpuPerMessageMs: (cpu * 1000) / THROUGHPUT_MESSAGES,
-    postPerSecond: THROUGHPUT_MESSAGES / ((posted - started) / 1000),
-    deliveredPerSecond: THROUGHPUT_MESSAGES / ((deliveredAt - started) / 1000),
-    endToEndPerSecond: THROUGHPUT_MESSAGES / ((ackedAt - started) / 1000),
+    median: sorted[Math.floor(sorted.length / 2)]!,
+    best: sorted[sorted.length - 1]!,
+    refused: rounds.reduce((n, r) => n + r.refused, 0),
   };
 }
 
@@ -294,14 +323,14 @@ async function measureLatency(service: ServiceProcess) {
 
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-push-'));
 try {
-  const full = await startService(join(dir, 'full.db'), 'full');
-  const memory = await measureMemory(full);
-  const throughputFull = await measureThroughput(full);
-  const latency = await measureLatency(full);
-  await full.stop();
-  const normal = await startService(join(dir, 'normal.db'), 'normal');
-  const throughputNormal = await measureThroughput(normal);
-  await normal.stop();
+  const fullService = await startService(join(dir, 'full.db'), 'full');
+  const memory = await measureMemory(fullService);
+  const full = summarise(await measureThroughput(fullService, THROUGHPUT_ROUNDS));
+  const latency = await measureLatency(fullService);
+  await fullService.stop();
+  const normalService = await startService(join(dir, 'normal.db'), 'normal');
+  const normal = summarise(await measureThroughput(normalService, 3));
+  await normalService.stop();
 
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
   const rate = (r: number) => `${Math.round(r).toLocaleString('en-US')} msg/s`;
@@ -314,18 +343,18 @@ try {
     ['  of which V8 heap', kb(memory.heapPerConnection), ''],
     ['  of which external/array buffers', kb(memory.externalPerConnection), ''],
     [
-      'end-to-end durable (SQLite synchronous=FULL)',
-      rate(throughputFull.endToEndPerSecond),
+      `end-to-end durable, 201 after WAL fsync: median of ${THROUGHPUT_ROUNDS}`,
+      rate(full.median.endToEndPerSecond),
       `target >= ${TARGET_MESSAGES_PER_SECOND}`,
     ],
-    ['  POSTs answered 201', rate(throughputFull.postPerSecond), ''],
-    ['  delivered to the UA', rate(throughputFull.deliveredPerSecond), ''],
+    ['  best round', rate(full.best.endToEndPerSecond), ''],
+    ['  POSTs answered 201 (median round)', rate(full.median.postPerSecond), ''],
     [
-      '  service CPU per message',
-      `${throughputFull.serviceCpuPerMessageMs.toFixed(3)} ms`,
-      `= ${rate(1000 / throughputFull.serviceCpuPerMessageMs)} per service core`,
+      '  service CPU per message (median round)',
+      `${full.median.serviceCpuPerMessageMs.toFixed(3)} ms`,
+      `= ${rate(1000 / full.median.serviceCpuPerMessageMs)} per service core`,
     ],
-    ['end-to-end durable (SQLite synchronous=NORMAL)', rate(throughputNormal.endToEndPerSecond), ''],
+    ['end-to-end, 201 after commit without fsync: median', rate(normal.median.endToEndPerSecond), ''],
     [`POST-to-delivery latency p50 @ ${LATENCY_RATE} msg/s`, `${latency.p50.toFixed(2)} ms`, ''],
     [
       `POST-to-delivery latency p99 @ ${LATENCY_RATE} msg/s`,
@@ -336,18 +365,18 @@ try {
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   console.log(
-    `push service on ${process.platform}, Node ${process.version}; ${THROUGHPUT_MESSAGES} messages via ${THROUGHPUT_AGENTS} UAs, ${POST_CONCURRENCY} POSTs in flight`,
+    `push service on ${process.platform}, Node ${process.version}; ${THROUGHPUT_MESSAGES} messages per round via ${THROUGHPUT_AGENTS} UAs, ${POST_CONCURRENCY} POSTs in flight`,
   );
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`load average during the run: ${load} (other processes share these 2 cores)`);
   console.log(
-    `connect ${memory.connected} UAs: ${memory.connectSeconds.toFixed(1)} s; refused POSTs: ${throughputFull.refused + throughputNormal.refused}`,
+    `connect ${memory.connected} UAs: ${memory.connectSeconds.toFixed(1)} s; refused POSTs: ${full.refused + normal.refused}`,
   );
   const memoryOk = memory.rssPerConnection <= TARGET_BYTES_PER_CONNECTION;
-  const throughputOk = throughputFull.endToEndPerSecond >= TARGET_MESSAGES_PER_SECOND;
+  const throughputOk = full.median.endToEndPerSecond >= TARGET_MESSAGES_PER_SECOND;
   console.log(`targets: memory ${memoryOk ? 'met' : 'MISSED'}, durable throughput ${throughputOk ? 'met' : 'MISSED'}`);
-  if (throughputFull.refused + throughputNormal.refused > 0) process.exitCode = 1;
+  if (full.refused + normal.refused > 0) process.exitCode = 1;
 } finally {
   httpAgent.destroy();
   rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { openStore, type Store } from '@outpost/store';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { type DestinationStream, type Logger, pino } from 'pino';
@@ -37,8 +38,9 @@ export interface PushServiceOptions {
   /** How often expired messages are swept. Default 60 s. */
   sweepIntervalMs?: number;
   /**
-   * SQLite only. `full` (default) fsyncs on every commit, so a 201 also survives power loss; `normal` survives a
-   * process crash (kill -9) but may lose the last commits on power loss. Group commit makes `full` affordable.
+   * SQLite only. `full` (default): a 201 is sent once the WAL is fsynced, so it also survives power loss (the
+   * fsync runs off the event loop, once per group commit). `normal`: once the commit reached the OS, which
+   * survives a process crash (kill -9) but may lose the last commits on power loss.
    */
   durability?: 'full' | 'normal';
   /** Largest WebSocket frame accepted from a user agent. Default 64 KiB. */
@@ -81,7 +83,8 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
   const pushStore = new PushStore(store);
   try {
     await pushStore.migrate();
-    await pushStore.setSqliteSynchronous(options.durability ?? 'full');
+    const file = store.dialect === 'sqlite' && dbUrl !== ':memory:' ? resolve(dbUrl) : undefined;
+    await pushStore.setSqliteDurability(options.durability ?? 'full', file);
   } catch (error) {
     await store.close();
     throw error;
@@ -154,6 +157,7 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
         await Promise.all([app.close(), gateway?.close(options.shutdownGraceMs ?? 500)]);
         await core.settled();
         await router.close();
+        await pushStore.close();
         await store.close();
         log.info('push service stopped');
       })();

@@ -16,6 +16,8 @@ export class GroupCommit {
   #acked: { id: string; waiter: Waiter<void> }[] = [];
   #running: Promise<void> | undefined;
   #scheduled = false;
+  /** Commits done, waiting for their fsync; the next commit is already being built meanwhile. */
+  readonly #syncing = new Set<Promise<void>>();
 
   constructor(
     private readonly store: PushStore,
@@ -49,8 +51,9 @@ export class GroupCommit {
 
   /** Resolves once everything submitted so far is committed (used by graceful shutdown). */
   async drain(): Promise<void> {
-    while (this.#running || this.#scheduled || this.#pending() > 0) {
+    while (this.#running || this.#scheduled || this.#pending() > 0 || this.#syncing.size > 0) {
       if (this.#running) await this.#running;
+      else if (this.#syncing.size > 0) await Promise.all(this.#syncing);
       else await new Promise((r) => setImmediate(r));
     }
   }
@@ -76,21 +79,31 @@ export class GroupCommit {
     const messages = this.#messages.splice(0, this.maxBatch);
     const uaids = this.#uaids.splice(0, this.maxBatch);
     const acked = this.#acked.splice(0, this.maxBatch);
+    const fail = (error: unknown) => {
+      for (const w of [...messages, ...uaids, ...acked]) w.waiter.reject(error);
+    };
+    let outcomes: CommitOutcome[];
     try {
-      const outcomes = await this.store.commitBatch({
+      outcomes = await this.store.commitBatch({
         messages,
         newUaids: uaids,
         acked: acked.map((a) => a.id),
         now: Date.now(),
         storageLimit: this.storageLimit,
       });
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    // Answer once durable, but let the next batch commit while this one's fsync runs.
+    const synced = this.store.durable().then(() => {
       messages.forEach((m, i) => {
         m.waiter.resolve(outcomes[i]!);
       });
       for (const u of uaids) u.waiter.resolve();
       for (const a of acked) a.waiter.resolve();
-    } catch (error) {
-      for (const w of [...messages, ...uaids, ...acked]) w.waiter.reject(error);
-    }
+    }, fail);
+    this.#syncing.add(synced);
+    void synced.finally(() => this.#syncing.delete(synced));
   }
 }

@@ -48,6 +48,8 @@ export class PushCore {
       keyHash ? Buffer.from(keyHash).toString('base64url') : null,
       Date.now(),
     );
+    // The endpoint is handed out only once the subscription would survive a crash.
+    await this.store.durable();
     return this.endpointFor(uaid, channelID, keyHash);
   }
 

@@ -2,6 +2,7 @@ import type { Dialect, Store } from '@outpost/store';
 import { migrate } from '@outpost/store';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { type MessageTable, type PushTables, pushMigrations } from './schema.js';
+import { WalFsync } from './wal-fsync.js';
 
 /** A message as stored and as delivered. */
 export type StoredMessage = Selectable<MessageTable>;
@@ -55,10 +56,32 @@ export class PushStore {
     await migrate(this.store, PUSH_NAMESPACE, pushMigrations);
   }
 
-  /** SQLite only: trade durability on power loss against commit speed (`full` fsyncs the WAL on every commit). */
-  async setSqliteSynchronous(mode: 'full' | 'normal'): Promise<void> {
+  #walFsync: WalFsync | undefined;
+
+  /**
+   * SQLite only. `full`: a commit is reported once the WAL is fsynced (survives power loss), the fsync running off
+   * the event loop ({@link WalFsync}; needs the database file's path). `normal`: once the commit reached the OS
+   * (survives a crash of this process, e.g. kill -9, but not of the machine).
+   */
+  async setSqliteDurability(mode: 'full' | 'normal', file: string | undefined): Promise<void> {
     if (this.dialect !== 'sqlite') return;
-    await sql.raw(`pragma synchronous = ${mode === 'full' ? 'FULL' : 'NORMAL'}`).execute(this.db);
+    if (mode === 'full' && file === undefined) {
+      // An in-memory database has nothing to fsync; keep SQLite's own FULL for any other case without a path.
+      await sql.raw('pragma synchronous = FULL').execute(this.db);
+      return;
+    }
+    await sql.raw('pragma synchronous = NORMAL').execute(this.db);
+    if (mode === 'full') this.#walFsync = new WalFsync(`${file}-wal`);
+  }
+
+  /** Resolves once every commit made so far is as durable as configured (a no-op on Postgres: its commit is). */
+  async durable(): Promise<void> {
+    await this.#walFsync?.sync();
+  }
+
+  /** Releases the WAL file handle (the store itself is closed by its owner). */
+  async close(): Promise<void> {
+    await this.#walFsync?.close();
   }
 
   /** Whether a UAID was ever issued here. With `node`, also records that this node now holds its connection. */
