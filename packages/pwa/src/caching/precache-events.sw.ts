@@ -1,6 +1,7 @@
 import { createNavigationHandler } from './navigation.sw.js';
 import { Precache, type PrecacheOptions } from './precache.sw.js';
 import type { PrecacheEntry } from './precache-manifest.js';
+import { installPrecache } from './precache-route.sw.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -19,7 +20,8 @@ export interface PrecacheAndRouteOptions extends Omit<PrecacheOptions, 'scope' |
 
 /**
  * Precaches `manifest` and serves it: install fills a new versioned cache (a failed file fails the install, so
- * the previous version keeps serving), activate deletes this scope's outdated precache caches, precached URLs
+ * the previous version keeps serving, and pages hear which files failed via `onPrecacheFailed()` from
+ * `@outpost/pwa/client`), activate deletes this scope's outdated precache caches, precached URLs
  * are answered cache first, and navigations are answered network first with the precached shell as fallback.
  *
  * @example
@@ -46,8 +48,8 @@ export function precacheAndRoute(manifest: readonly PrecacheEntry[], options: Pr
           ...(options.networkTimeoutMs === undefined ? {} : { networkTimeoutMs: options.networkTimeoutMs }),
         });
 
-  self.addEventListener('install', (event) => event.waitUntil(precache.install()));
-  self.addEventListener('activate', (event) => event.waitUntil(precache.activate()));
+  // Install and activate, and tell pages on the `outpost:caching` channel which files failed and why.
+  installPrecache(precache);
   self.addEventListener('fetch', (event) => {
     const { request } = event;
     if (request.method !== 'GET') return;

@@ -94,18 +94,29 @@ export class Precache {
   async install(): Promise<PrecacheInstallResult> {
     const cache = await this.caches.open(this.cacheName);
     const olderNames = (await this.caches.keys()).filter((n) => n.startsWith(this.prefix) && n !== this.cacheName);
-    const older = await Promise.all(olderNames.map((name) => this.caches.open(name)));
+    // One keys() per cache up front instead of a match() per entry: cache operations queue behind writes in
+    // the browser, so per-entry lookups would serialise the install on the cache's write lock.
+    const [present, older] = await Promise.all([
+      keySet(cache),
+      Promise.all(
+        olderNames.map(async (name) => {
+          const previous = await this.caches.open(name);
+          return { cache: previous, keys: await keySet(previous) };
+        }),
+      ),
+    ]);
     const fetched: string[] = [];
     const reused: string[] = [];
     const failures: PrecacheFailure[] = [];
 
     const one = async (entry: ResolvedPrecacheEntry): Promise<void> => {
-      if (await cache.match(entry.cacheKey)) {
+      if (present.has(entry.cacheKey)) {
         reused.push(entry.url);
         return;
       }
       for (const previousCache of older) {
-        const previous = await previousCache.match(entry.cacheKey);
+        if (!previousCache.keys.has(entry.cacheKey)) continue;
+        const previous = await previousCache.cache.match(entry.cacheKey);
         if (previous) {
           await cache.put(entry.cacheKey, previous);
           reused.push(entry.url);
@@ -159,14 +170,19 @@ export class Precache {
     if (!response.ok) {
       throw new PrecacheFetchError(response.status, `HTTP ${response.status} ${response.statusText}`.trim());
     }
-    // A redirected response cannot answer a navigation ("redirect mode is not follow"), so store a clean copy.
-    if (!response.redirected) return response;
+    // The body is read before the write, so the cache's write lock is never held while bytes still arrive
+    // (and the integrity check, which runs as the body is read, fails here rather than inside put()). The
+    // copy is also clean of `redirected`, which a navigation cannot be answered with.
     return new Response(await response.blob(), {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
   }
+}
+
+async function keySet(cache: Cache): Promise<Set<string>> {
+  return new Set((await cache.keys()).map((request) => request.url));
 }
 
 class PrecacheFetchError extends Error {
