@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { generateVapidKeys, type VapidKeys, vapidAuthorization } from '@outpost/webpush';
 import WebSocket from 'ws';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -115,8 +116,10 @@ class LoadAgent {
     });
   }
 
+  /** Subscribes restricted to the bench's VAPID key, as a browser does with an applicationServerKey. */
   async register(): Promise<void> {
-    const reply = await this.request({ messageType: 'register', channelID: crypto.randomUUID() }, 'register');
+    const key = `${vapid.publicKey}=`; // 65 bytes are 87 base64url characters; Firefox pads them
+    const reply = await this.request({ messageType: 'register', channelID: crypto.randomUUID(), key }, 'register');
     this.endpoint = String(reply.pushEndpoint);
   }
 
@@ -149,8 +152,22 @@ function body(seq: number): Buffer {
   return b;
 }
 
+// One application server: one VAPID key, one JWT per push-service origin (as senders cache it).
+const vapid: VapidKeys = await generateVapidKeys();
+const authorizations = new Map<string, string>();
+async function authorizationFor(endpoint: string): Promise<string> {
+  const origin = new URL(endpoint).origin;
+  let header = authorizations.get(origin);
+  if (!header) {
+    header = await vapidAuthorization(endpoint, { keys: vapid, subject: 'mailto:bench@outpost.test' });
+    authorizations.set(origin, header);
+  }
+  return header;
+}
+
 const httpAgent = new Agent({ keepAlive: true, maxSockets: POST_CONCURRENCY });
-function post(endpoint: string, seq: number): Promise<number> {
+async function post(endpoint: string, seq: number): Promise<number> {
+  const authorization = await authorizationFor(endpoint);
   return new Promise((resolve, reject) => {
     const payload = body(seq);
     const req = request(
@@ -158,7 +175,12 @@ function post(endpoint: string, seq: number): Promise<number> {
       {
         method: 'POST',
         agent: httpAgent,
-        headers: { TTL: '3600', 'Content-Encoding': 'aes128gcm', 'Content-Length': payload.length },
+        headers: {
+          TTL: '3600',
+          'Content-Encoding': 'aes128gcm',
+          'Content-Length': payload.length,
+          Authorization: authorization,
+        },
       },
       (res) => {
         res.resume();

@@ -10,7 +10,7 @@ const CACHE_LIMIT = 10_000;
  * is remembered until its `exp`: the ECDSA verify runs once per token, not once per message.
  */
 export class VapidGate {
-  readonly #verified = new Map<string, { publicKey: Uint8Array; expMs: number }>();
+  readonly #verified = new Map<string, { keyHash: Uint8Array; expMs: number }>();
 
   /** @param audience this service's public origin, which `aud` must name. */
   constructor(private readonly audience: () => string) {}
@@ -27,10 +27,9 @@ export class VapidGate {
       }
       return;
     }
-    const publicKey = await this.#verify(authorization, cryptoKey);
+    const verifiedHash = await this.#verify(authorization, cryptoKey);
     if (keyHash) {
-      const hash = applicationServerKeyHash(publicKey);
-      if (!timingSafeEqual(hash, keyHash)) {
+      if (!timingSafeEqual(verifiedHash, keyHash)) {
         throw new PushError(
           403,
           Errno.keyMismatch,
@@ -40,17 +39,19 @@ export class VapidGate {
     }
   }
 
+  /** Verifies the header (or finds it verified) and returns the hash of its public key. */
   async #verify(authorization: string, cryptoKey: string | undefined): Promise<Uint8Array> {
     const cacheKey = authorization.startsWith('vapid') ? authorization : `${authorization}\n${cryptoKey ?? ''}`;
     const now = Date.now();
     const hit = this.#verified.get(cacheKey);
-    if (hit && hit.expMs > now) return hit.publicKey;
+    if (hit && hit.expMs > now) return hit.keyHash;
     const result = await verifyVapid({ authorization, cryptoKey, audience: this.audience(), now });
     if (!result.ok) {
       throw new PushError(401, Errno.invalidAuthentication, `VAPID ${result.reason}: ${result.message}`);
     }
     if (this.#verified.size >= CACHE_LIMIT) this.#verified.clear();
-    this.#verified.set(cacheKey, { publicKey: result.publicKey, expMs: result.claims.exp * 1000 });
-    return result.publicKey;
+    const keyHash = applicationServerKeyHash(result.publicKey);
+    this.#verified.set(cacheKey, { keyHash, expMs: result.claims.exp * 1000 });
+    return keyHash;
   }
 }
