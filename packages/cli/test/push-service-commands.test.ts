@@ -88,5 +88,8 @@ describe('outpost push-service and outpost ua', () => {
     expect(await errLines.nth(0)).toMatch(/--server/);
     expect(await pushService.run(['--port', 'x'], { stdout: new PassThrough(), stderr: err })).toBe(2);
     expect(await pushService.run(['--bogus'], { stdout: new PassThrough(), stderr: err })).toBe(2);
+    const unreachable = ['--db', 'postgres://nobody@127.0.0.1:1/none', '--secret-file', join(dir, 'secret')];
+    expect(await pushService.run(unreachable, { stdout: new PassThrough(), stderr: err })).toBe(1);
+    expect(errLines.seen.some((l) => /cannot start/.test(l))).toBe(true);
   });
 });

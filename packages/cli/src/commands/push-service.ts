@@ -64,15 +64,24 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
     io.stderr.write(`outpost push-service: ${(error as Error).message}\n`);
     return 1;
   }
-  const service = await createPushService({
-    db: values.db ?? process.env.DATABASE_URL ?? './data/push-service.db',
-    host: values.host,
-    port,
-    publicUrl: values['public-url'],
-    secrets: secrets.secrets,
-    logger,
-  });
-  await service.listen();
+  const db = values.db ?? process.env.DATABASE_URL ?? './data/push-service.db';
+  let service: Awaited<ReturnType<typeof createPushService>> | undefined;
+  try {
+    service = await createPushService({
+      db,
+      host: values.host,
+      port,
+      publicUrl: values['public-url'],
+      secrets: secrets.secrets,
+      logger,
+    });
+    await service.listen();
+  } catch (error) {
+    // A database that cannot be opened, a port in use: one clear line, not a stack.
+    io.stderr.write(`outpost push-service: cannot start: ${(error as Error).message}\n`);
+    await service?.close().catch(() => undefined);
+    return 1;
+  }
   // After the listening line, which stays the first line of the log.
   if (secrets.created) {
     logger.warn({ file: values['secret-file'] }, 'created a new endpoint secret file; keep it: endpoints die with it');
