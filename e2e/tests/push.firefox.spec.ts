@@ -101,22 +101,42 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
+let servicePort: number;
+let publicUrl: string;
+let uaid: string;
+
+/** Starts the push service on its fixed port and database, so a restart keeps endpoints and UAIDs. */
+async function startPushService(logName: string): Promise<PushService> {
+  const started = await createPushService({
+    db: join(dataDir, 'push.db'),
+    secrets: ['e2e endpoint secret, long enough'],
+    port: servicePort,
+    publicUrl,
+    logger: pushServiceLogger(createWriteStream(test.info().outputPath(logName))),
+  });
+  await started.listen();
+  return started;
+}
+
+function nextHello(of: PushService): Promise<string> {
+  return new Promise((resolve) => of.core.events.once('hello', resolve));
+}
+
+async function receivedTexts(): Promise<(string | null)[]> {
+  return (await page.evaluate(() => window.pushFixture.received())).map((p) => p.text);
+}
+
 test.beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'outpost-e2e-push-'));
   const pem = selfSigned(dataDir);
   ca = pem.cert;
   ourClient = new PushHttpClient({ ca });
   const [port, tlsPort] = [await freePort(), await freePort()];
-  service = await createPushService({
-    db: join(dataDir, 'push.db'),
-    secrets: ['e2e endpoint secret, long enough'],
-    port,
-    publicUrl: `https://127.0.0.1:${tlsPort}`,
-    logger: pushServiceLogger(createWriteStream(test.info().outputPath('push-service.log'))),
-  });
-  await service.listen();
+  servicePort = port;
+  publicUrl = `https://127.0.0.1:${tlsPort}`;
+  service = await startPushService('push-service.log');
   terminator = await startTlsTerminator(tlsPort, port, pem);
-  firstHello = new Promise((resolve) => service.core.events.once('hello', resolve));
+  firstHello = nextHello(service);
   site = await startStaticServer({ root: PUSH_FIXTURE_ROOT });
   vapid = await generateVapidKeys();
   firefox = await launchFirefox({ pushServerUrl: service.wsUrl });
@@ -135,7 +155,7 @@ test.afterAll(async () => {
 
 test('Firefox connects to our push service and the page subscribes with an applicationServerKey', async () => {
   // Firefox drops a subscribe sent before its push connection is up: wait for its hello first.
-  const uaid = await within(firstHello, 30_000, 'Firefox hello');
+  uaid = await within(firstHello, 30_000, 'Firefox hello');
   expect(uaid).toMatch(/^[0-9a-f]{32}$/);
   await page.goto(site.url);
   await waitForController(page);
@@ -160,11 +180,32 @@ test('a message sent with web-push and one sent with @outpost/webpush arrive dec
   const ours = await sendNotification(subscription, 'hello from @outpost/webpush', ourOptions(vapid));
   expect(ours.result).toBe('delivered');
 
-  await expect
-    .poll(async () => (await page.evaluate(() => window.pushFixture.received())).map((p) => p.text), {
-      timeout: 20_000,
-    })
-    .toEqual(['hello from web-push', 'hello from @outpost/webpush']);
+  await expect.poll(receivedTexts, { timeout: 20_000 }).toEqual(['hello from web-push', 'hello from @outpost/webpush']);
+});
+
+test('legacy aesgcm (web-push) arrives decrypted too: the Encryption and Crypto-Key headers reach Firefox', async () => {
+  const sent = await webpush.sendNotification(
+    { endpoint: subscription.endpoint, keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth } },
+    'hello in aesgcm',
+    {
+      vapidDetails: { subject: SUBJECT, publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+      TTL: 60,
+      contentEncoding: 'aesgcm',
+      agent: new Agent({ ca }),
+    },
+  );
+  expect(sent.statusCode).toBe(201);
+  await expect.poll(receivedTexts, { timeout: 20_000 }).toContain('hello in aesgcm');
+});
+
+test('after a restart of the push service Firefox comes back with its UAID and gets what was stored meanwhile', async () => {
+  await service.close(); // close frames: Firefox reconnects with backoff (dom.push.retryBaseInterval = 500 ms)
+  service = await startPushService('push-service-restarted.log');
+  const hello = nextHello(service);
+  const stored = await sendNotification(subscription, 'stored while Firefox was away', ourOptions(vapid));
+  expect(stored.result).toBe('delivered');
+  expect(await within(hello, 30_000, 'Firefox reconnecting')).toBe(uaid);
+  await expect.poll(receivedTexts, { timeout: 20_000 }).toContain('stored while Firefox was away');
 });
 
 test('a push from another application server key is refused for this restricted subscription', async () => {
