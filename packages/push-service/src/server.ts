@@ -77,6 +77,7 @@ export interface PushService {
 export async function createPushService(options: PushServiceOptions): Promise<PushService> {
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? pushServiceLogger();
+  checkOptions(options);
   const keyring = EndpointKeyring.fromSecrets(options.secrets);
   const dbUrl = options.db ?? './data/push-service.db';
   const store: Store = await openStore({ url: dbUrl, schema: options.schema });
@@ -174,6 +175,31 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
  */
 export function pushServiceLogger(destination?: DestinationStream): Logger {
   return destination ? pino({ name: 'push-service' }, destination) : pino({ name: 'push-service' });
+}
+
+/** Refuses options that would only fail later, at the first request. */
+function checkOptions(options: PushServiceOptions): void {
+  if (options.publicUrl !== undefined) {
+    let protocol = '';
+    try {
+      protocol = new URL(options.publicUrl).protocol;
+    } catch {
+      // Reported below.
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new Error(`publicUrl must be an http(s) URL, got ${JSON.stringify(options.publicUrl)}`);
+    }
+  }
+  for (const name of ['maxTtl', 'storageLimit', 'sweepIntervalMs', 'maxFrameBytes'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new Error(`${name} must be a positive integer, got ${value}`);
+    }
+  }
+  const rate = options.rateLimit;
+  if (rate && !(rate.perSecond > 0 && rate.burst >= 1)) {
+    throw new Error('rateLimit needs perSecond > 0 and burst >= 1');
+  }
 }
 
 function redactDb(url: string): string {

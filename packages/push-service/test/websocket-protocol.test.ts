@@ -147,3 +147,14 @@ describe('graceful shutdown', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('createPushService options', () => {
+  it('refuses options that would only fail at the first request', async () => {
+    const { createPushService } = await import('../src/index.js');
+    const base = { db: ':memory:', secrets: ['test secret of sufficient length'], port: 0 };
+    await expect(createPushService({ ...base, publicUrl: 'push.example' })).rejects.toThrow(/publicUrl/);
+    await expect(createPushService({ ...base, storageLimit: 0 })).rejects.toThrow(/storageLimit/);
+    await expect(createPushService({ ...base, rateLimit: { perSecond: 0, burst: 1 } })).rejects.toThrow(/rateLimit/);
+    await expect(createPushService({ ...base, secrets: ['short'] })).rejects.toThrow(/16 bytes/);
+  });
+});
