@@ -65,6 +65,7 @@ export {
 } from './caching/route-table.js';
 export {
   type CatchContext,
+  type FoundRoute,
   type RouteContext,
   type RouteHandler,
   type RouteHandlerFunction,

@@ -95,10 +95,10 @@ export class Router {
   }
 
   /**
-   * The response for `request`, or undefined when no route (and no default handler) takes it, in which case
-   * the worker should not call `respondWith` and the browser fetches as if there were no worker.
+   * The handler that would answer `request` (the first matching route, else the default handler for a GET),
+   * without running it; undefined when the request would be left to the browser.
    */
-  handleRequest(request: Request, event?: StrategyEvent): Promise<Response> | undefined {
+  findRoute(request: Request): FoundRoute | undefined {
     const url = new URL(request.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
     const info: RouteRequestInfo = {
@@ -109,13 +109,31 @@ export class Router {
       sameOrigin: url.origin === this.origin,
     };
     const matched = this.table.match(info);
-    const handler = matched?.handler ?? (request.method === 'GET' ? this.defaultHandler : undefined);
-    if (!handler) return undefined;
-    const context: RouteContext = { request, url, params: matched?.params ?? {}, event };
+    if (matched) return { handler: matched.handler, params: matched.params, url };
+    if (request.method === 'GET' && this.defaultHandler) return { handler: this.defaultHandler, params: {}, url };
+    return undefined;
+  }
+
+  /**
+   * The response for `request`, or undefined when no route (and no default handler) takes it, in which case
+   * the worker should not call `respondWith` and the browser fetches as if there were no worker.
+   */
+  handleRequest(request: Request, event?: StrategyEvent): Promise<Response> | undefined {
+    const found = this.findRoute(request);
+    if (!found) return undefined;
+    const context: RouteContext = { request, url: found.url, params: found.params, event };
+    const { handler } = found;
     const response = invoke(handler, context);
     const onError = this.catchHandler;
     return onError ? response.catch((error: unknown) => onError({ ...context, error })) : response;
   }
+}
+
+/** What {@link Router.findRoute} found: the handler that would answer, with its parameters. */
+export interface FoundRoute {
+  handler: RouteHandler;
+  params: Record<string, string>;
+  url: URL;
 }
 
 function invoke(handler: RouteHandler, context: RouteContext): Promise<Response> {
