@@ -43,6 +43,19 @@ describe('several nodes on one Postgres', () => {
     expect((await ua.nextMessage()).text).toBe('ephemeral through B');
   });
 
+  it('a user agent that reconnects to another node makes the first node drop its old connection', async () => {
+    const a = await node();
+    const b = await node();
+    const onA = await VirtualUserAgent.connect(a.wsUrl);
+    const sub = await onA.subscribe();
+    // The same user agent comes back through B while A still holds a connection it believes alive.
+    const onB = await VirtualUserAgent.connect(b.wsUrl, { state: onA.state() });
+    cleanups.push(() => onB.close());
+    expect((await onA.closed).code).toBe(4000);
+    expect((await push(via(sub, a.url), 'posted to A after the move')).status).toBe(201);
+    expect((await onB.nextMessage()).text).toBe('posted to A after the move');
+  });
+
   it('a user agent that reconnects to another node gets its stored messages', async () => {
     const a = await node();
     const b = await node();

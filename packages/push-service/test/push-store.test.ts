@@ -109,10 +109,13 @@ describeEachStore('PushStore', (getStore) => {
   it('records which node holds a UAID and releases only its own claim', async () => {
     const { store, uaid } = await setup();
     const fresh = newUaid();
-    expect(await store.claimUaid(fresh, null)).toBe(false);
+    expect(await store.claimUaid(fresh, null)).toEqual({ known: false, previousNode: null });
     await store.commitBatch({ ...batch([]), newUaids: [{ uaid: fresh, node: 'aa' }] });
-    expect(await store.claimUaid(fresh, null)).toBe(true);
-    expect(await store.claimUaid(uaid, 'bb')).toBe(true);
+    expect(await store.claimUaid(fresh, null)).toEqual({ known: true, previousNode: null });
+    expect(await store.claimUaid(uaid, 'bb')).toEqual({ known: true, previousNode: null });
+    expect(await store.claimUaid(fresh, 'cc')).toEqual({ known: true, previousNode: 'aa' });
+    expect(await store.claimUaid(fresh, 'aa')).toEqual({ known: true, previousNode: 'cc' });
+    expect(await store.claimUaid(newUaid(), 'aa')).toEqual({ known: false, previousNode: null });
     expect(await store.connectedNodes([fresh, uaid])).toEqual(
       new Map([
         [fresh, 'aa'],

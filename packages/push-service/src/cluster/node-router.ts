@@ -8,6 +8,8 @@ export interface RouteHint {
    * "new messages are stored for this user agent: read them".
    */
   ephemeral?: OutgoingNotification;
+  /** The user agent reconnected to this node: the receiving node closes the connection it still holds. */
+  movedTo?: string;
 }
 
 /**

@@ -90,8 +90,17 @@ export class PushCore {
   onHint(hint: RouteHint): void {
     const session = this.registry.get(hint.uaid);
     if (!session) return;
-    if (hint.ephemeral) session.offerEphemeral(hint.ephemeral);
+    if (hint.movedTo !== undefined) {
+      if (hint.movedTo !== this.router.nodeId) session.replace();
+    } else if (hint.ephemeral) session.offerEphemeral(hint.ephemeral);
     else void session.drain();
+  }
+
+  /** The user agent connected here; `node` held it before and must drop its old connection if it has one. */
+  connectionMovedFrom(node: string, uaid: string): void {
+    this.router.send(node, { uaid, movedTo: this.router.nodeId }).catch((error) => {
+      this.log.warn({ err: error, uaid, node }, 'could not tell the previous node to drop its connection');
+    });
   }
 
   /** Hints may have been lost: re-read storage for every connected user agent. */

@@ -87,9 +87,14 @@ export class UserAgentSession {
     if (this.uaid !== undefined) return this.protocolError('duplicate "hello"');
     const node = this.core.router.clustered ? this.core.router.nodeId : null;
     let uaid = requested;
-    if (uaid === undefined || !(await this.core.store.claimUaid(uaid, node))) {
+    const claim = uaid === undefined ? undefined : await this.core.store.claimUaid(uaid, node);
+    if (uaid === undefined || !claim?.known) {
       uaid = newUaid();
       await this.core.writer.submitUaid(uaid, node);
+    } else if (claim.previousNode && claim.previousNode !== node) {
+      // The user agent reconnected here while another node may still hold its old connection (a TCP
+      // connection that died silently): that node would keep delivering into it. Tell it to let go.
+      this.core.connectionMovedFrom(claim.previousNode, uaid);
     }
     if (this.#closed) {
       if (node) await this.core.store.releaseUaid(uaid, node);

@@ -84,18 +84,23 @@ export class PushStore {
     await this.#walFsync?.close();
   }
 
-  /** Whether a UAID was ever issued here. With `node`, also records that this node now holds its connection. */
-  async claimUaid(uaid: string, node: string | null): Promise<boolean> {
+  /**
+   * Whether a UAID was ever issued here. With `node`, also records that this node now holds its connection and
+   * returns the node that held it before (so that node can drop a connection the user agent left behind).
+   */
+  async claimUaid(uaid: string, node: string | null): Promise<{ known: boolean; previousNode: string | null }> {
     if (node === null) {
       const row = await this.db.selectFrom('push_uaids').select('uaid').where('uaid', '=', uaid).executeTakeFirst();
-      return row !== undefined;
+      return { known: row !== undefined, previousNode: null };
     }
-    const result = await this.db
-      .updateTable('push_uaids')
-      .set({ connected_node: node })
-      .where('uaid', '=', uaid)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      let previous = trx.selectFrom('push_uaids').select('connected_node').where('uaid', '=', uaid);
+      if (this.dialect === 'postgres') previous = previous.forUpdate();
+      const row = await previous.executeTakeFirst();
+      if (!row) return { known: false, previousNode: null };
+      await trx.updateTable('push_uaids').set({ connected_node: node }).where('uaid', '=', uaid).execute();
+      return { known: true, previousNode: row.connected_node };
+    });
   }
 
   /** Forgets that `node` holds the UAID's connection (unless another node took it over meanwhile). */
