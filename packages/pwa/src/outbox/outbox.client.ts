@@ -169,18 +169,36 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
     },
     list: () => store.list(queue),
     subscribe(listener) {
-      let latest = 0;
+      // One read at a time: a burst of changes (a worker replaying hundreds of items) costs one more read after
+      // the current one, not one read per change.
+      let reading = false;
+      let stale = false;
+      let active = true;
       const refresh = () => {
-        const ticket = ++latest;
-        void store.list(queue).then((items) => {
-          if (ticket === latest) listener(items);
-        });
+        if (reading) {
+          stale = true;
+          return;
+        }
+        reading = true;
+        stale = false;
+        void store
+          .list(queue)
+          .then((items) => {
+            if (active) listener(items);
+          })
+          .finally(() => {
+            reading = false;
+            if (stale && active) refresh();
+          });
       };
       const unsubscribe = store.subscribe((change) => {
         if (change.queue === queue) refresh();
       });
       refresh();
-      return unsubscribe;
+      return () => {
+        active = false;
+        unsubscribe();
+      };
     },
     async retry(id) {
       const updated = await store.update(id, (item) => retryNow(item, Date.now()));

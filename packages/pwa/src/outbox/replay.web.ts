@@ -115,10 +115,12 @@ async function drain(
   const result: ReplayResult = { sent: 0, attempts: 0, ended: 'idle', nextAttemptAt: null };
   await store.sweep(queue, settings.now(), settings.retentionMs, settings.keepSentMs);
   // The waiver applies to the first claim only: an attempt that fails again now backs off as usual.
-  let claimOptions = { ...settings, othersGone };
+  const claimOptions = { ...settings, othersGone, reconnected: false };
+  let step = await store.claimNext(queue, owner, settings.now(), {
+    ...claimOptions,
+    reconnected: settings.reconnected,
+  });
   for (;;) {
-    const step = await store.claimNext(queue, owner, settings.now(), claimOptions);
-    claimOptions = { ...claimOptions, reconnected: false };
     if (step.kind === 'idle') return { ...result, ended: 'idle' };
     if (step.kind === 'busy' || step.kind === 'wait') {
       // Busy: another replayer holds the head, alive (it will go on) or dead mid-request (its lease runs out).
@@ -127,13 +129,18 @@ async function drain(
         return { ...result, ended: step.kind === 'busy' ? 'busy' : 'waiting', nextAttemptAt: step.until };
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, delay) + (step.kind === 'busy' ? 1 : 0)));
+      step = await store.claimNext(queue, owner, settings.now(), claimOptions);
       continue;
     }
-    if (step.kind === 'expire') continue;
+    if (step.kind === 'expire') {
+      step = await store.claimNext(queue, owner, settings.now(), claimOptions);
+      continue;
+    }
     result.attempts++;
     const outcome = await attempt(step.item, settings);
-    const stored = await store.record(step.item.id, owner, outcome, settings.now(), settings);
-    if (outcome.kind === 'sent' && stored?.state === 'sent') result.sent++;
+    const settled = await store.settleAndClaimNext(step.item, owner, outcome, settings.now(), claimOptions);
+    if (outcome.kind === 'sent' && settled.stored?.state === 'sent') result.sent++;
+    step = settled.next;
   }
 }
 

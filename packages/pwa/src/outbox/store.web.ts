@@ -1,4 +1,4 @@
-import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPObjectStore, openDB } from 'idb';
 import { isOpen, type OutboxItem } from './item.js';
 import { isOutboxMessage, OUTBOX_CHANNEL, type OutboxMessage } from './messages.js';
 import type { Outcome } from './outcome.js';
@@ -46,6 +46,7 @@ export class OutboxStore {
   readonly #db: IDBPDatabase<OutboxSchema>;
   readonly #channel: BroadcastChannel;
   readonly #listeners = new Set<(change: OutboxChange) => void>();
+  #closed = false;
 
   private constructor(db: IDBPDatabase<OutboxSchema>) {
     this.#db = db;
@@ -106,26 +107,37 @@ export class OutboxStore {
    */
   async claimNext(queue: string, owner: string, now: number, options: ClaimOptions): Promise<NextStep> {
     const tx = this.#db.transaction('items', 'readwrite');
-    const openItems = IDBKeyRange.bound([queue, 1, -Infinity], [queue, 1, Infinity]);
-    const changed: StoredItem[] = [];
-    let step: NextStep;
-    for (;;) {
-      const head = await tx.store.index('open').get(openItems);
-      step = nextStep(head ? fromStored(head) : undefined, owner, now, options);
-      if (step.kind !== 'expire' && step.kind !== 'claim') break;
-      const row = toStored(step.item, (head as StoredItem).seq);
-      await tx.store.put(row);
-      changed.push(row);
-      if (step.kind === 'claim') break;
-    }
+    const changed: OutboxItem[] = [];
+    const step = await claimIn(tx.store, queue, owner, now, options, changed);
     await tx.done;
-    for (const row of changed) this.#announce(row);
+    for (const item of changed) this.#announce(item);
     return step;
   }
 
-  /** Records the outcome of `owner`'s attempt at item `id`; returns the stored item, or null if unchanged. */
-  async record(id: string, owner: string, outcome: Outcome, now: number, options: OutcomeOptions) {
-    return this.update(id, (item) => applyOutcome(item, owner, outcome, now, options));
+  /**
+   * Records the outcome of `owner`'s attempt at item `id` and, in the same transaction, takes the next step on
+   * its queue (one transaction per request instead of two). Returns the stored item (null if unchanged) and
+   * the step.
+   */
+  async settleAndClaimNext(
+    item: Pick<OutboxItem, 'id' | 'queue'>,
+    owner: string,
+    outcome: Outcome,
+    now: number,
+    options: OutcomeOptions & ClaimOptions,
+  ): Promise<{ stored: OutboxItem | null; next: NextStep }> {
+    const tx = this.#db.transaction('items', 'readwrite');
+    const changed: OutboxItem[] = [];
+    const row = await tx.store.index('id').get(item.id);
+    const stored = row ? applyOutcome(fromStored(row), owner, outcome, now, options) : null;
+    if (row && stored) {
+      await tx.store.put(toStored(stored, row.seq));
+      changed.push(stored);
+    }
+    const next = await claimIn(tx.store, item.queue, owner, now, options, changed);
+    await tx.done;
+    for (const change of changed) this.#announce(change);
+    return { stored, next };
   }
 
   /**
@@ -221,12 +233,15 @@ export class OutboxStore {
 
   /** Closes the database and the channel. */
   close(): void {
+    this.#closed = true;
     this.#channel.close();
     this.#db.close();
     this.#listeners.clear();
   }
 
   #announce(item: Pick<OutboxItem, 'queue' | 'id'>): void {
+    // A replay that was running when the store closed still commits its last change; nobody is left to tell.
+    if (this.#closed) return;
     const message: OutboxMessage = { type: 'outpost:outbox-changed', queue: item.queue, id: item.id };
     this.#channel.postMessage(message);
     this.#emit(message);
@@ -234,6 +249,31 @@ export class OutboxStore {
 
   #emit(change: OutboxChange): void {
     for (const listener of this.#listeners) listener({ queue: change.queue, id: change.id });
+  }
+}
+
+type ItemsStore = IDBPObjectStore<OutboxSchema, ['items'], 'items', 'readwrite'>;
+
+/**
+ * Decides about the head of `queue` inside a readwrite transaction and stores the claim (or marks outlived
+ * heads failed and moves on); the stored items are pushed to `changed` for announcing after the commit.
+ */
+async function claimIn(
+  items: ItemsStore,
+  queue: string,
+  owner: string,
+  now: number,
+  options: ClaimOptions,
+  changed: OutboxItem[],
+): Promise<NextStep> {
+  const openItems = IDBKeyRange.bound([queue, 1, -Infinity], [queue, 1, Infinity]);
+  for (;;) {
+    const head = await items.index('open').get(openItems);
+    const step = nextStep(head ? fromStored(head) : undefined, owner, now, options);
+    if (step.kind !== 'expire' && step.kind !== 'claim') return step;
+    await items.put(toStored(step.item, (head as StoredItem).seq));
+    changed.push(step.item);
+    if (step.kind === 'claim') return step;
   }
 }
 
