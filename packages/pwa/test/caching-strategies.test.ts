@@ -297,6 +297,17 @@ describe('Router', () => {
     expect(await router.handleRequest(new Request(url('/a.png')))?.then((r) => r.text())).toBe('caught no-response');
   });
 
+  it('findRoute tells which handler would answer without running it', () => {
+    const api = async () => new Response('api');
+    const fallback = async () => new Response('default');
+    const router = new Router({ origin: ORIGIN }).get('/api/:name', api);
+    expect(router.findRoute(new Request(url('/api/x')))).toMatchObject({ handler: api, params: { name: 'x' } });
+    expect(router.findRoute(new Request(url('/page')))).toBeUndefined();
+    router.setDefaultHandler(fallback);
+    expect(router.findRoute(new Request(url('/page')))?.handler).toBe(fallback);
+    expect(router.findRoute(new Request(url('/page'), { method: 'PUT' }))).toBeUndefined();
+  });
+
   it('leaves requests alone when nothing matches and there is no default handler', () => {
     const router = new Router({ origin: ORIGIN }).get('/api/*', async () => new Response('api'));
     expect(router.handleRequest(new Request(url('/page')))).toBeUndefined();
