@@ -49,7 +49,8 @@ export function classifyResponse(
   text: string,
   now: number,
 ): Verdict {
-  if (status === 201 || status === 202 || (status >= 200 && status < 300)) return { final: true, outcome: 'delivered' };
+  // 201 is what RFC 8030 specifies; some services answer 202 or 200.
+  if (status >= 200 && status < 300) return { final: true, outcome: 'delivered' };
   const reason = responseReason(status, text);
   if (status === 404 || status === 410) return { final: true, outcome: 'expired', reason };
   if (status === 413) return { final: true, outcome: 'too-large', reason };
