@@ -7,7 +7,7 @@ import { type PushHttpClient, sharedPushHttpClient } from './http-client.js';
 import type { PushSubscriptionJSON } from './keys.js';
 import { type PushMessageOptions, pushMessageHeaders } from './push-headers.js';
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy, retryDelay } from './retry.js';
-import { type VapidKeys, vapidAuthorization } from './vapid.js';
+import { type VapidKeys, vapidAuthorizationFor } from './vapid.js';
 
 /** VAPID identity of the application server. */
 export interface VapidDetails {
@@ -122,7 +122,7 @@ export async function deliver(message: PreparedMessage, ctx: DeliveryContext): P
     const headers = ctx.vapid
       ? {
           ...message.headers,
-          Authorization: await vapidAuthorization(endpoint, { ...ctx.vapid, crypto: ctx.crypto }),
+          Authorization: await vapidAuthorizationFor(message.url.origin, { ...ctx.vapid, crypto: ctx.crypto }),
         }
       : message.headers;
     let outcome: { outcome: SendOutcome; reason: string; status?: number; retryAfterMs?: number; final: boolean };

@@ -112,7 +112,11 @@ function remember(key: string, token: CachedToken): void {
  * headers.Authorization = await vapidAuthorization(sub.endpoint, { keys, subject: 'mailto:ops@example.com' });
  */
 export async function vapidAuthorization(endpoint: string, options: VapidOptions): Promise<string> {
-  const audience = vapidAudience(endpoint);
+  return vapidAuthorizationFor(vapidAudience(endpoint), options);
+}
+
+/** {@link vapidAuthorization} for an audience (origin) already known, as a fan-out knows it per message. */
+export async function vapidAuthorizationFor(audience: string, options: VapidOptions): Promise<string> {
   if (!isValidVapidSubject(options.subject)) {
     throw new PushCryptoError(
       'invalid-subject',
