@@ -154,10 +154,10 @@ async function hitLatency(browser: Browser, servers: Server[]): Promise<Map<stri
   const variants: { name: string; sw: string | null }[] = [
     { name: 'no worker', sw: null },
     { name: 'floor (hand-written)', sw: floor },
-    { name: 'ours', sw: await cacheFirst('ours-cache-first.ts', 1) },
-    { name: 'Workbox 7', sw: await cacheFirst('workbox-cache-first.ts', 1) },
-    { name: 'ours, 50 routes', sw: await cacheFirst('ours-cache-first.ts', 50) },
-    { name: 'Workbox 7, 50 routes', sw: await cacheFirst('workbox-cache-first.ts', 50) },
+    { name: 'ours', sw: await cacheFirst('ours-cache-first.js', 1) },
+    { name: 'Workbox 7', sw: await cacheFirst('workbox-cache-first.js', 1) },
+    { name: 'ours, 50 routes', sw: await cacheFirst('ours-cache-first.js', 50) },
+    { name: 'Workbox 7, 50 routes', sw: await cacheFirst('workbox-cache-first.js', 50) },
   ];
   const pages: Page[] = [];
   for (const variant of variants) {
@@ -206,12 +206,12 @@ async function precacheInstall(browser: Browser, servers: Server[], delayMs: num
   assetDelayMs = delayMs;
   const list = JSON.stringify(manifest(ASSETS));
   const ours = (concurrency: number) =>
-    bundle(worker('ours-precache.ts'), { BENCH_MANIFEST: list, BENCH_CONCURRENCY: String(concurrency) });
+    bundle(worker('ours-precache.js'), { BENCH_MANIFEST: list, BENCH_CONCURRENCY: String(concurrency) });
   const installs = [
     { name: 'ours (8 at a time)', sw: await ours(8) },
     { name: '10 at a time (Serwist default)', sw: await ours(10) },
     { name: 'floor: fetch only, 8 at a time', sw: await bundle(worker('install-floor.js'), { BENCH_MANIFEST: list }) },
-    { name: 'Workbox 7 (one at a time)', sw: await bundle(worker('workbox-precache.ts'), { BENCH_MANIFEST: list }) },
+    { name: 'Workbox 7 (one at a time)', sw: await bundle(worker('workbox-precache.js'), { BENCH_MANIFEST: list }) },
   ];
   const times = installs.map(() => [] as number[]);
   for (let round = 0; round < INSTALL_ROUNDS; round++) {
@@ -240,8 +240,8 @@ async function typicalSize(): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
   console.log('\n(d) typical worker (precache, navigation preload, navigation + 4 routes, expiration, cacheable)');
   for (const [name, file] of [
-    ['ours', 'ours-typical.ts'],
-    ['Workbox 7', 'workbox-typical.ts'],
+    ['ours', 'ours-typical.js'],
+    ['Workbox 7', 'workbox-typical.js'],
   ] as const) {
     const code = await bundle(worker(file), empty);
     const gzip = gzipSync(code, { level: 9 }).length;

@@ -1,9 +1,9 @@
 // Ours: install a precache of BENCH_MANIFEST with BENCH_CONCURRENCY downloads at once.
-import { handleLifecycle, installPrecache, Precache, type PrecacheEntry } from '@outpost/pwa/sw';
+import { handleLifecycle, installPrecache, Precache } from '@outpost/pwa/sw';
 
-declare const BENCH_MANIFEST: PrecacheEntry[];
-declare const BENCH_CONCURRENCY: number;
+// BENCH_MANIFEST is replaced at build time (esbuild `define`).
+// BENCH_CONCURRENCY is replaced at build time (esbuild `define`).
 
-const scope = (globalThis as unknown as { registration: { scope: string } }).registration.scope;
+const scope = self.registration.scope;
 handleLifecycle();
 installPrecache(new Precache(BENCH_MANIFEST, { scope, concurrency: BENCH_CONCURRENCY }));

@@ -9,15 +9,14 @@ import {
   NetworkFirst,
   offlineFallback,
   Precache,
-  type PrecacheEntry,
   precacheRoute,
   Router,
   StaleWhileRevalidate,
 } from '@outpost/pwa/sw';
 
-declare const BENCH_MANIFEST: PrecacheEntry[];
+// BENCH_MANIFEST is replaced at build time (esbuild `define`).
 
-const scope = (globalThis as unknown as { registration: { scope: string } }).registration.scope;
+const scope = self.registration.scope;
 handleLifecycle();
 const precache = new Precache(BENCH_MANIFEST, { scope });
 installPrecache(precache);

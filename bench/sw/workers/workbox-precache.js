@@ -2,7 +2,7 @@
 import { clientsClaim } from 'workbox-core';
 import { precacheAndRoute } from 'workbox-precaching';
 
-declare const BENCH_MANIFEST: { url: string; revision: string | null }[];
+// BENCH_MANIFEST is replaced at build time (esbuild `define`).
 
 clientsClaim();
 precacheAndRoute(BENCH_MANIFEST);

@@ -7,7 +7,7 @@ import { matchPrecache, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
 import { CacheFirst, NetworkFirst, StaleWhileRevalidate } from 'workbox-strategies';
 
-declare const BENCH_MANIFEST: { url: string; revision: string | null }[];
+// BENCH_MANIFEST is replaced at build time (esbuild `define`).
 
 clientsClaim();
 navigationPreload.enable();

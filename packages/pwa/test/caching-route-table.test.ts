@@ -8,6 +8,9 @@ function info(url: string, init: Partial<Omit<RouteRequestInfo, 'url'>> = {}): R
   const parsed = new URL(url, ORIGIN);
   return {
     url: parsed,
+    href: parsed.href,
+    origin: parsed.origin,
+    pathname: parsed.pathname,
     method: 'GET',
     mode: 'cors',
     destination: '',

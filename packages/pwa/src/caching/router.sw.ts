@@ -101,12 +101,16 @@ export class Router {
   findRoute(request: Request): FoundRoute | undefined {
     const url = new URL(request.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    const origin = url.origin;
     const info: RouteRequestInfo = {
       url,
+      href: url.href,
+      origin,
+      pathname: url.pathname,
       method: request.method,
       mode: request.mode,
       destination: request.destination,
-      sameOrigin: url.origin === this.origin,
+      sameOrigin: origin === this.origin,
     };
     const matched = this.table.match(info);
     if (matched) return { handler: matched.handler, params: matched.params, url };
