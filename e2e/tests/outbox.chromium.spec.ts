@@ -157,3 +157,29 @@ test('a 422 fails the mail with the server reason shown; cancel removes a mail b
   expect(delivered).not.toContain('Lost letter');
   expect(delivered).not.toContain('Second thoughts');
 });
+
+test('offline, drafts survive a reload and the sent folder shows the last copy seen', async ({ page, context }) => {
+  await openMail(page);
+  await page.getByTestId('mail-tab-sent').click();
+  // Alice's earlier tests delivered five: three offline, the one after the 503, the one after sign-in.
+  const sent = 5;
+  await expect(page.getByTestId('mail-message')).toHaveCount(sent);
+
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await expect(page.getByTestId('view-mail')).toBeVisible();
+    await page.getByTestId('mail-to').fill('bob');
+    await page.getByTestId('mail-subject').fill('Unfinished thought');
+    await expect(page.getByTestId('draft-saved')).toBeVisible();
+    await page.reload();
+    await expect(page.getByTestId('mail-subject')).toHaveValue('Unfinished thought');
+    await expect(page.getByTestId('mail-to')).toHaveValue('bob');
+
+    await page.getByTestId('mail-tab-sent').click();
+    await expect(page.getByTestId('mail-stale')).toBeVisible();
+    await expect(page.getByTestId('mail-message')).toHaveCount(sent);
+  } finally {
+    await context.setOffline(false);
+  }
+});

@@ -29,6 +29,23 @@ export const recipients = signal<string[]>([]);
 // The last copy of each folder per user, so the inbox is readable offline. Small (100 messages at most).
 const copyKey = (userId: string, folder: FolderName) => `outpost.mail.${userId}.${folder}`;
 
+const LAST_USER_KEY = 'outpost.mail.lastUser';
+
+/**
+ * Whose folders to show: the signed-in user, or — while the session is unknown because the server cannot be
+ * reached — the last user seen on this device, so their last copy is readable offline. Null when signed out.
+ */
+export function folderOwner(user: { id: string } | null | undefined): string | null {
+  if (user) {
+    localStorage.setItem(LAST_USER_KEY, user.id);
+    return user.id;
+  }
+  if (user === undefined) return localStorage.getItem(LAST_USER_KEY);
+  // Signed out: the next offline start shows nobody's mail.
+  localStorage.removeItem(LAST_USER_KEY);
+  return null;
+}
+
 /** Fetches a folder; offline (or on a server error) shows the last copy seen on this device instead. */
 export async function loadFolder(userId: string, folder: FolderName): Promise<void> {
   try {

@@ -14,7 +14,7 @@ import {
   newDraft,
   openDraft,
 } from '../mail/drafts';
-import { type FolderName, folders, loadFolder, loadRecipients, recipients } from '../mail/folders';
+import { type FolderName, folderOwner, folders, loadFolder, loadRecipients, recipients } from '../mail/folders';
 import { cancelMail, type MailLabel, outboxItems, retryMail, sendMail, storageUsage } from '../mail/outbox';
 
 type Tab = 'compose' | 'outbox' | FolderName;
@@ -32,11 +32,12 @@ export function MailView(): JSX.Element {
   useEffect(() => {
     void loadDrafts();
   }, []);
+  const owner = folderOwner(user);
   useEffect(() => {
-    if (!user) return;
-    void loadRecipients();
-    if (current === 'inbox' || current === 'sent') void loadFolder(user.id, current);
-  }, [user?.id, current, deliveredCount]);
+    if (owner === null) return;
+    if (user) void loadRecipients();
+    if (current === 'inbox' || current === 'sent') void loadFolder(owner, current);
+  }, [owner, user, current, deliveredCount]);
 
   return (
     <article data-testid="view-mail" class="mail">
