@@ -28,7 +28,7 @@ interface ServiceProcess {
   url: string;
   wsUrl: string;
   pid: number;
-  ask<T>(kind: 'memory' | 'stored' | 'connections'): Promise<T>;
+  ask<T>(kind: 'memory' | 'stored' | 'connections' | 'fsync'): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ async function startService(db: string, durability: 'full' | 'normal'): Promise<
     url,
     wsUrl,
     pid: child.pid!,
-    ask<T>(kind: 'memory' | 'stored' | 'connections') {
+    ask<T>(kind: 'memory' | 'stored' | 'connections' | 'fsync') {
       const id = next++;
       return new Promise<T>((resolve) => {
         waiting.set(id, (v) => resolve(v as T));
@@ -244,6 +244,8 @@ async function measureMemory(service: ServiceProcess) {
 
 interface ThroughputRound {
   refused: number;
+  /** Mean time of one WAL fsync in this round (0 without fsync). */
+  fsyncMs: number;
   serviceCpuPerMessageMs: number;
   postPerSecond: number;
   deliveredPerSecond: number;
@@ -271,6 +273,7 @@ async function measureThroughput(service: ServiceProcess, rounds: number): Promi
     });
     const started = performance.now();
     const cpuBefore = cpuSeconds(service.pid);
+    const fsyncBefore = await service.ask<{ count: number; totalMs: number }>('fsync');
     let nextSeq = 0;
     let refused = 0;
     await Promise.all(
@@ -289,8 +292,11 @@ async function measureThroughput(service: ServiceProcess, rounds: number): Promi
     while ((await service.ask<number>('stored')) > 0) await new Promise((r) => setTimeout(r, 20));
     const ackedAt = performance.now();
     const cpu = cpuSeconds(service.pid) - cpuBefore;
+    const fsyncAfter = await service.ask<{ count: number; totalMs: number }>('fsync');
+    const fsyncs = fsyncAfter.count - fsyncBefore.count;
     results.push({
       refused,
+      fsyncMs: fsyncs > 0 ? (fsyncAfter.totalMs - fsyncBefore.totalMs) / fsyncs : 0,
       serviceCpuPerMessageMs: (cpu * 1000) / THROUGHPUT_MESSAGES,
       postPerSecond: THROUGHPUT_MESSAGES / ((posted - started) / 1000),
       deliveredPerSecond: THROUGHPUT_MESSAGES / ((deliveredAt - started) / 1000),
@@ -376,6 +382,7 @@ try {
       `${full.median.serviceCpuPerMessageMs.toFixed(3)} ms`,
       `= ${rate(1000 / full.median.serviceCpuPerMessageMs)} per service core`,
     ],
+    ['  mean WAL fsync (median round)', `${full.median.fsyncMs.toFixed(1)} ms`, 'on the shared disk'],
     ['end-to-end, 201 after commit without fsync: median', rate(normal.median.endToEndPerSecond), ''],
     [`POST-to-delivery latency p50 @ ${LATENCY_RATE} msg/s`, `${latency.p50.toFixed(2)} ms`, ''],
     [

@@ -16,7 +16,7 @@ const service = await createPushService({
 const urls = await service.listen();
 process.stdout.write(`${JSON.stringify(urls)}\n`);
 
-type Request = { id: number; kind: 'memory' | 'stored' | 'connections' };
+type Request = { id: number; kind: 'memory' | 'stored' | 'connections' | 'fsync' };
 process.on('message', async (request: Request) => {
   let value: unknown;
   if (request.kind === 'memory') {
@@ -31,6 +31,8 @@ process.on('message', async (request: Request) => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     value = Number(row.n);
+  } else if (request.kind === 'fsync') {
+    value = service.core.store.fsyncStats;
   } else {
     value = service.core.registry.size;
   }

@@ -79,6 +79,11 @@ export class PushStore {
     await this.#walFsync?.sync();
   }
 
+  /** WAL fsyncs so far (zero unless SQLite with `full` durability). */
+  get fsyncStats(): { count: number; totalMs: number } {
+    return this.#walFsync?.stats ?? { count: 0, totalMs: 0 };
+  }
+
   /** Releases the WAL file handle (the store itself is closed by its owner). */
   async close(): Promise<void> {
     await this.#walFsync?.close();

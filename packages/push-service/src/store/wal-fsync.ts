@@ -14,6 +14,8 @@ export class WalFsync {
   #handle: Promise<FileHandle> | undefined;
   #inFlight: Promise<void> | undefined;
   #next: Promise<void> | undefined;
+  #count = 0;
+  #totalMs = 0;
 
   constructor(
     private readonly walPath: string,
@@ -39,7 +41,11 @@ export class WalFsync {
   #start(): Promise<void> {
     const run = (async () => {
       this.#handle ??= open(this.walPath, 'r');
-      await this.flush(await this.#handle);
+      const handle = await this.#handle;
+      const started = performance.now();
+      await this.flush(handle);
+      this.#count += 1;
+      this.#totalMs += performance.now() - started;
     })();
     this.#inFlight = run;
     const clear = () => {
@@ -47,6 +53,11 @@ export class WalFsync {
     };
     run.then(clear, clear);
     return run;
+  }
+
+  /** How many fsyncs ran and how long they took in total: the price of durability, for metrics and benches. */
+  get stats(): { count: number; totalMs: number } {
+    return { count: this.#count, totalMs: this.#totalMs };
   }
 
   /** Closes the file handle. */
