@@ -295,23 +295,19 @@ describe('the outpost executable', () => {
     const secure = await startFakePushService({ tls });
     const file = join(dir, 'secure.json');
     writeFileSync(file, JSON.stringify({ endpoint: secure.endpoint('/status/201'), keys: subscriptionKeys(ua) }));
-    const run = (env: Record<string, string>) =>
+    const many = join(dir, 'secure.ndjson');
+    writeFileSync(
+      many,
+      Array.from({ length: 5 }, (_, i) =>
+        JSON.stringify({ endpoint: secure.endpoint(`/status/201/${i}`), keys: subscriptionKeys(ua) }),
+      ).join('\n'),
+    );
+    const run = (env: Record<string, string>, target = ['--subscription', file]) =>
       new Promise<{ code: number | null; stdout: string }>((resolve) => {
         const mainTs = new URL('../src/main.ts', import.meta.url).pathname;
         const child = spawn(
           process.execPath,
-          [
-            '--import',
-            'tsx',
-            '--conditions=@outpost/source',
-            mainTs,
-            'send',
-            '--subscription',
-            file,
-            '--payload',
-            'x',
-            ...common(),
-          ],
+          ['--import', 'tsx', '--conditions=@outpost/source', mainTs, 'send', ...target, '--payload', 'x', ...common()],
           { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
         );
         let stdout = '';
@@ -324,6 +320,10 @@ describe('the outpost executable', () => {
       const trusted = await run({ NODE_EXTRA_CA_CERTS: caFile });
       expect(trusted.code).toBe(0);
       expect(JSON.parse(trusted.stdout)).toMatchObject({ status: 201, result: 'delivered' });
+      // The bulk path sends from worker threads, which share the process's trust store.
+      const bulk = await run({ NODE_EXTRA_CA_CERTS: caFile }, ['--subscriptions', many]);
+      expect(bulk.code).toBe(0);
+      expect(JSON.parse(bulk.stdout)).toMatchObject({ delivered: 5, expired: 0, failed: 0 });
       const untrusted = await run({});
       expect(untrusted.code).toBe(1);
       expect(JSON.parse(untrusted.stdout)).toMatchObject({ result: 'failed', status: null });
