@@ -73,6 +73,16 @@ describeEachStore('demo mail API', (getStore) => {
     expect((await folder(alice, 'inbox')).messages).toHaveLength(1);
   });
 
+  it('refuses a mail written by another user than the one signed in', async () => {
+    const { signup, send } = await start();
+    await signup('alice');
+    const bob = await signup('bob');
+    const refused = await send(bob, { to: 'alice', subject: 's', body: 'b', from: 'Alice' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toBe('written as Alice but signed in as bob: sign in as Alice and retry');
+    expect((await send(bob, { to: 'alice', subject: 's', body: 'b', from: 'BOB' })).statusCode).toBe(201);
+  });
+
   it('needs a session, a key and a valid body', async () => {
     const { signup, send } = await start();
     expect((await send(undefined, { to: 'x', subject: '', body: '' })).statusCode).toBe(401);

@@ -49,7 +49,8 @@ export async function sendMail(draft: Draft): Promise<string> {
     url: '/api/mail',
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ to: label.to, subject: draft.subject, body: draft.body }),
+    // The writer goes along: if someone else is signed in by the time it is sent, the server refuses it.
+    body: JSON.stringify({ to: label.to, subject: draft.subject, body: draft.body, from: currentUser.value?.username }),
     label,
   });
 }

@@ -15,6 +15,8 @@ interface SendBody {
   to: string;
   subject: string;
   body: string;
+  /** Who wrote it, as the page knew it: a mail queued by one user is never sent as another. */
+  from?: string;
 }
 
 const sendSchema = {
@@ -25,13 +27,15 @@ const sendSchema = {
     to: { type: 'string', minLength: 1, maxLength: 32 },
     subject: { type: 'string', maxLength: 200 },
     body: { type: 'string', maxLength: 20_000 },
+    from: { type: 'string', minLength: 1, maxLength: 32 },
   },
 } as const;
 
 /**
  * The Mail API of the demo, for signed-in users:
- * - `POST /api/mail` `{ to, subject, body }` -> 201 `{ message }`; idempotent (an `Idempotency-Key` is required,
- *   the outbox sends one); 422 when `to` is no account;
+ * - `POST /api/mail` `{ to, subject, body, from? }` -> 201 `{ message }`; idempotent (an `Idempotency-Key` is
+ *   required, the outbox sends one); 422 when `to` is no account; 403 when `from` (the writer, as the page knew
+ *   it when the mail was queued) is not the signed-in user;
  * - `GET /api/mail/inbox`, `GET /api/mail/sent` -> `{ messages }`, newest first (at most 100);
  * - `GET /api/mail/recipients` -> `{ recipients }`: the other accounts' names.
  * Needs the accounts plugin registered first (it provides `request.user`).
@@ -50,6 +54,14 @@ export const mailRoutes: FastifyPluginAsync<MailRoutesOptions> = async (app, opt
     { preHandler: requireUser, schema: { body: sendSchema }, config: { idempotency: 'required' } },
     async (request, reply) => {
       const sender = request.user as NonNullable<typeof request.user>;
+      const { from } = request.body;
+      if (from !== undefined && from.toLowerCase() !== sender.username.toLowerCase()) {
+        return reply.code(403).send({
+          statusCode: 403,
+          error: 'Forbidden',
+          message: `written as ${from} but signed in as ${sender.username}: sign in as ${from} and retry`,
+        });
+      }
       const recipient = await mail.findMailbox(request.body.to);
       if (!recipient) {
         return reply.code(422).send({
