@@ -17,7 +17,8 @@ test.beforeAll(async () => {
   await signUpOverHttp(server.url, 'bob', PASSWORD);
 });
 
-test.afterEach(async ({}, testInfo) => {
+test.afterEach(async () => {
+  const testInfo = test.info();
   if (testInfo.status !== testInfo.expectedStatus && consoleLog.length > 0) {
     await testInfo.attach('page console', { body: consoleLog.join('\n'), contentType: 'text/plain' });
   }
