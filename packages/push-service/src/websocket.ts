@@ -62,10 +62,11 @@ export function attachWebSocketGateway(
     ws.on('message', (data, isBinary) => {
       if (isBinary) return session.protocolError('binary frames are not part of the protocol');
       const parsed = parseClientMessage(data.toString());
-      if (!parsed.ok) return session.refuse(parsed.error);
       const run = async () => {
         try {
-          await session.handle(parsed.message);
+          // A refusal waits its turn too, so replies keep the order of the frames they answer.
+          if (parsed.ok) await session.handle(parsed.message);
+          else session.refuse(parsed.error);
         } catch (error) {
           log.error({ err: error, uaid: session.uaid }, 'handling a client message failed');
           ws.close(1011, 'internal error');
