@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import tls, { type TLSSocket } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { H2Sessions, type H2SessionsOptions } from './h2-sessions.js';
 
 /** What the sender needs back from one POST. */
 export interface PushHttpResponse {
@@ -50,32 +51,36 @@ function extraCertificates(): string[] {
  */
 export class PushHttpClient {
   readonly #agent: Agent;
-  // undici only multiplexes requests it may replay, so POSTs go out one per connection unless marked
-  // idempotent. We learn from ALPN which origins speak h2 and mark their requests so they share connections;
-  // over HTTP/1.1 that flag would turn on pipelining instead, which push services need not support.
+  // undici's own HTTP/2 costs 2.5 times the CPU per request of node:http2 and multiplexes a POST only when
+  // told it may replay it. So ALPN tells us which origins speak h2 (their first requests go through undici)
+  // and from then on their requests go to node:http2 sessions of our own (h2-sessions.ts).
   readonly #h2Origins = new Set<string>();
+  readonly #h2 = new Map<string, H2Sessions>();
+  readonly #h2Options: H2SessionsOptions;
 
   constructor(options: PushHttpClientOptions = {}) {
     const allowH2 = options.allowH2 ?? true;
+    // Node's bundled roots (with NODE_EXTRA_CA_CERTS) plus the given ones: `ca` alone would replace them.
+    // One secure context for all connections: parsing the roots costs milliseconds per handshake otherwise.
+    const secureContext = options.ca
+      ? tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCertificates(), ...[options.ca].flat()] })
+      : undefined;
+    this.#h2Options = {
+      secureContext,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      maxSessions: options.connectionsPerOrigin ?? 32,
+      streamsPerSession: options.streamsPerConnection ?? 100,
+      idleMs: options.keepAliveMs ?? 30_000,
+    };
     const connector = buildConnector({
       allowH2,
       timeout: options.connectTimeoutMs ?? 10_000,
-      // Node's bundled roots (with NODE_EXTRA_CA_CERTS) plus the given ones: `ca` alone would replace them.
-      // One secure context for all connections: parsing the roots costs milliseconds per handshake otherwise.
-      ...(options.ca
-        ? {
-            secureContext: tls.createSecureContext({
-              ca: [...tls.rootCertificates, ...extraCertificates(), ...[options.ca].flat()],
-            }),
-          }
-        : {}),
+      ...(secureContext ? { secureContext } : {}),
     });
     const h2Origins = this.#h2Origins;
     this.#agent = new Agent({
       allowH2,
       connections: options.connectionsPerOrigin ?? 32,
-      pipelining: options.streamsPerConnection ?? 100,
-      maxConcurrentStreams: options.streamsPerConnection ?? 100,
       keepAliveTimeout: options.keepAliveMs ?? 30_000,
       connect(opts, callback) {
         connector(opts, (error, socket) => {
@@ -96,6 +101,15 @@ export class PushHttpClient {
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<PushHttpResponse> {
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const key = `${url.protocol}//${url.hostname}:${port}`;
+    if (this.#h2Origins.has(key)) {
+      let sessions = this.#h2.get(key);
+      if (!sessions) {
+        sessions = new H2Sessions(url.origin, this.#h2Options);
+        this.#h2.set(key, sessions);
+      }
+      return sessions.post(`${url.pathname}${url.search}`, headers, body, options);
+    }
     const request: Dispatcher.RequestOptions = {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
@@ -104,7 +118,6 @@ export class PushHttpClient {
       body: body ?? undefined,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      idempotent: this.#h2Origins.has(`${url.protocol}//${url.hostname}:${port}`),
       signal: options.signal,
     };
     const response = await this.#agent.request(request);
@@ -114,8 +127,8 @@ export class PushHttpClient {
   }
 
   /** Closes every pooled connection once in-flight requests finish. */
-  close(): Promise<void> {
-    return this.#agent.close();
+  async close(): Promise<void> {
+    await Promise.all([this.#agent.close(), ...[...this.#h2.values()].map((s) => s.close())]);
   }
 }
 

@@ -153,6 +153,21 @@ describe('over HTTPS', () => {
       );
       expect(results.every((r) => r.result === 'delivered')).toBe(true);
       expect(new Set(secure.requests.map((r) => r.httpVersion))).toEqual(new Set(['2.0']));
+      // From here on the origin is known to speak h2: requests go over node:http2 sessions.
+      const over = (path: string) =>
+        sendNotification({ endpoint: secure.endpoint(path), keys: subscriptionKeys(ua) }, 'x', {
+          client: h2client,
+          retry: { retries: 1, baseDelayMs: 1 },
+        });
+      expect(await over('/status/410?reason=gone')).toMatchObject({ result: 'expired', status: 410, reason: 'gone' });
+      expect(await over('/status/429?retry-after=0')).toMatchObject({ result: 'rate-limited', attempts: 2 });
+      expect(await over('/flaky/1/503/h2')).toMatchObject({ result: 'delivered', status: 201, attempts: 2 });
+      expect(await over('/reset')).toMatchObject({ result: 'failed', attempts: 2 });
+      // The session torn down by the reset is replaced.
+      expect(await over('/status/201')).toMatchObject({ result: 'delivered', location: expect.any(String) });
+      const body = secure.requests.at(-1)!;
+      expect(body.httpVersion).toBe('2.0');
+      expect(new TextDecoder().decode(await decrypt(body.body, ua))).toBe('x');
       const untrusted = await sendNotification(
         { endpoint: secure.endpoint('/status/201'), keys: subscriptionKeys(ua) },
         'x',
