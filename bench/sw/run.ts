@@ -19,7 +19,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 const REQUESTS = Number(process.env.BENCH_SW_REQUESTS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_SW_ROUNDS ?? 3);
 const SLICE = 100;
-const INSTALL_ROUNDS = Number(process.env.BENCH_SW_INSTALL_ROUNDS ?? 3);
+const INSTALL_ROUNDS = Number(process.env.BENCH_SW_INSTALL_ROUNDS ?? 2);
 const ASSETS = 200;
 /**
  * Server delays per precache asset: 0 shows the browser's own cost of 200 fetches and writes (CPU bound on this
