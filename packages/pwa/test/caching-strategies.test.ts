@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { broadcastUpdate } from '../src/caching/broadcast-update.sw.js';
 import { expiration } from '../src/caching/expiration.sw.js';
 import type { CachingMessage } from '../src/caching/messages.js';
+import { offlineFallback } from '../src/caching/offline-fallback.sw.js';
 import type { StrategyPlugin } from '../src/caching/plugin.sw.js';
-import { rangeRequests } from '../src/caching/range-requests.sw.js';
+import { createPartialResponse, rangeRequests } from '../src/caching/range-requests.sw.js';
 import { Router } from '../src/caching/router.sw.js';
 import {
   CacheFirst,
@@ -345,5 +346,51 @@ describe('navigation preload', () => {
     const response = await strategy.handle({ request: navigation('/page'), event });
     expect(await response.text()).toBe('/page v1');
     expect(net.state.requests).toHaveLength(1);
+  });
+});
+
+describe('offline fallbacks', () => {
+  /** Node's Request has no settable mode or destination; a strategy only reads them. */
+  const withShape = (path: string, shape: { mode?: string; destination?: string }) => {
+    const request = new Request(url(path));
+    for (const [key, value] of Object.entries(shape)) Object.defineProperty(request, key, { value });
+    return request;
+  };
+
+  it('answer failed navigations with the page, failed images with the image, anything else with an error', async () => {
+    const { caches, net, options } = setup();
+    const fallbacks = await caches.open('fallbacks');
+    await fallbacks.put(url('/offline.html'), new Response('offline page'));
+    await fallbacks.put(url('/offline.svg'), new Response('<svg/>'));
+    const router = new Router({ origin: ORIGIN })
+      .setDefaultHandler(new NetworkOnly(options))
+      .setCatchHandler(offlineFallback({ page: 'offline.html', image: 'offline.svg', scope: url('/'), caches }));
+    net.state.down = true;
+
+    const page = await router.handleRequest(withShape('/inbox', { mode: 'navigate' }));
+    expect(await page?.text()).toBe('offline page');
+    const image = await router.handleRequest(withShape('/a.png', { destination: 'image' }));
+    expect(await image?.text()).toBe('<svg/>');
+    const data = await router.handleRequest(withShape('/api/x', { destination: '' }));
+    expect(data?.type).toBe('error');
+  });
+});
+
+describe('createPartialResponse', () => {
+  const full = () => new Response('0123456789', { headers: { 'content-type': 'text/plain' } });
+  const ranged = (range: string) => new Request(url('/f'), { headers: { range } });
+
+  it('returns the full response for several ranges, a non-200 response unchanged', async () => {
+    const several = await createPartialResponse(ranged('bytes=0-1,4-5'), full());
+    expect([several.status, await several.text()]).toEqual([200, '0123456789']);
+    const notFound = new Response('nope', { status: 404 });
+    expect(await createPartialResponse(ranged('bytes=0-1'), notFound)).toBe(notFound);
+  });
+
+  it('slices open and suffix ranges', async () => {
+    const open = await createPartialResponse(ranged('bytes=7-'), full());
+    expect([open.status, open.headers.get('content-range'), await open.text()]).toEqual([206, 'bytes 7-9/10', '789']);
+    const suffix = await createPartialResponse(ranged('bytes=-2'), full());
+    expect(await suffix.text()).toBe('89');
   });
 });
