@@ -1,19 +1,20 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleOutbox, OutboxRetryLaterError } from '../src/outbox/outbox.sw.js';
+import {
+  installOutboxReplay,
+  OutboxRetryLaterError,
+  type ReplayEvent,
+  type ReplayScope,
+} from '../src/outbox/replayer.web.js';
 import { OutboxStore } from '../src/outbox/store.web.js';
 import { createItem } from '../src/outbox/transitions.js';
 
 // The worker's event wiring, on a stand-in for ServiceWorkerGlobalScope: which events replay, what a sync
 // event's promise says to the browser, and that lastChance drops nothing.
 
-type Listener = (event: FakeEvent) => void;
-interface FakeEvent {
-  waitUntil(promise: Promise<unknown>): void;
-  [key: string]: unknown;
-}
+type Listener = (event: ReplayEvent) => void;
 
-class FakeScope {
+class FakeScope implements ReplayScope {
   readonly #listeners = new Map<string, Listener[]>();
   readonly syncTags: string[] = [];
   readonly registration = {
@@ -29,7 +30,7 @@ class FakeScope {
   /** Fires an event; returns the promises its listeners passed to waitUntil. */
   dispatch(type: string, fields: Record<string, unknown> = {}): Promise<unknown>[] {
     const promises: Promise<unknown>[] = [];
-    const event: FakeEvent = { ...fields, waitUntil: (promise) => promises.push(promise) };
+    const event: ReplayEvent = { ...fields, waitUntil: (promise) => promises.push(promise) };
     for (const listener of this.#listeners.get(type) ?? []) listener(event);
     return promises;
   }
@@ -41,7 +42,7 @@ afterEach(() => {
   for (const store of stores.splice(0)) store.close();
 });
 
-/** A fresh queue with `count` items, a fake scope installed as `self`, and a scripted server. */
+/** A fresh queue with `count` items, a stand-in scope, and a scripted server. */
 async function setUp(count: number, statuses: number[] = [], headers: Record<string, string> = {}) {
   const queue = `sw-${++queueCounter}`;
   const store = await OutboxStore.open();
@@ -59,7 +60,6 @@ async function setUp(count: number, statuses: number[] = [], headers: Record<str
     );
   }
   const scope = new FakeScope();
-  Object.defineProperty(globalThis, 'self', { value: scope, configurable: true });
   const seen: string[] = [];
   const fetch = async (request: Request) => {
     seen.push(await request.text());
@@ -71,17 +71,17 @@ async function setUp(count: number, statuses: number[] = [], headers: Record<str
 
 const quiet = { locks: null, backoff: { baseMs: 5, maxMs: 10 } } as const;
 
-describe('handleOutbox', () => {
+describe('installOutboxReplay (what handleOutbox wires to the worker)', () => {
   it('replays queued items when the worker starts, in order', async () => {
-    const { queue, seen, fetch, states } = await setUp(3);
-    handleOutbox({ queues: [queue], fetch, ...quiet });
+    const { queue, scope, seen, fetch, states } = await setUp(3);
+    installOutboxReplay(scope, { queues: [queue], fetch, ...quiet });
     await expect.poll(states).toEqual(['sent', 'sent', 'sent']);
     expect(seen).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
   });
 
   it('replays on its own sync tag only, and resolves the sync event once the queue is sent', async () => {
     const { queue, scope, fetch, states } = await setUp(2);
-    handleOutbox({ queues: [queue], fetch, ...quiet });
+    installOutboxReplay(scope, { queues: [queue], fetch, ...quiet });
     expect(scope.dispatch('sync', { tag: 'someone-else', lastChance: false })).toEqual([]);
     const [sync] = scope.dispatch('sync', { tag: `outpost-outbox:${queue}`, lastChance: false });
     await expect(sync).resolves.toBeUndefined();
@@ -90,7 +90,7 @@ describe('handleOutbox', () => {
 
   it('rejects a sync event whose queue must wait (the browser retries), but never on lastChance', async () => {
     const { queue, scope, fetch, states } = await setUp(1, [503, 503, 503], { 'retry-after': '3600' });
-    handleOutbox({ queues: [queue], fetch, ...quiet, fetchReplayIntervalMs: 0 });
+    installOutboxReplay(scope, { queues: [queue], fetch, ...quiet, fetchReplayIntervalMs: 0 });
     const [sync] = scope.dispatch('sync', { tag: `outpost-outbox:${queue}`, lastChance: false });
     await expect(sync).rejects.toBeInstanceOf(OutboxRetryLaterError);
     expect(scope.syncTags).toContain(`outpost-outbox:${queue}`);
@@ -102,7 +102,7 @@ describe('handleOutbox', () => {
 
   it('replays on a replay message from a page and ignores other messages', async () => {
     const { queue, scope, fetch, states } = await setUp(0);
-    handleOutbox({ queues: [queue], fetch, ...quiet });
+    installOutboxReplay(scope, { queues: [queue], fetch, ...quiet });
     const store = stores[0] as OutboxStore;
     await store.add(
       createItem({
@@ -122,12 +122,12 @@ describe('handleOutbox', () => {
 
   it('replays on a handled fetch at most once per interval', async () => {
     const { queue, scope, fetch } = await setUp(0);
-    handleOutbox({ queues: [queue], fetch, ...quiet, fetchReplayIntervalMs: 60_000 });
+    installOutboxReplay(scope, { queues: [queue], fetch, ...quiet, fetchReplayIntervalMs: 60_000 });
     expect(scope.dispatch('fetch')).toHaveLength(1);
     expect(scope.dispatch('fetch')).toHaveLength(0);
   });
 
   it('refuses an invalid queue name', () => {
-    expect(() => handleOutbox({ queues: ['bad name'] })).toThrow(TypeError);
+    expect(() => installOutboxReplay(new FakeScope(), { queues: ['bad name'] })).toThrow(TypeError);
   });
 });
