@@ -103,7 +103,7 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
     return pageReplay.then((result) => {
       if (result.ended === 'waiting' && result.nextAttemptAt !== null) {
         clearTimeout(retryTimer);
-        retryTimer = setTimeout(() => void kick(), Math.max(0, result.nextAttemptAt - Date.now()));
+        retryTimer = setTimeout(() => kickInBackground(), Math.max(0, result.nextAttemptAt - Date.now()));
       }
     });
   };
@@ -126,16 +126,21 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
     controller.postMessage(message);
   };
 
+  /** A replay nobody waits for: the items are stored either way, so a failure here is only reported. */
+  const kickInBackground = (reconnected = false) => {
+    kick(reconnected).catch((error: unknown) => console.warn('outbox replay failed:', error));
+  };
+
   if (options.autoReplay ?? true) {
-    const onOnline = () => void kick(true);
+    const onOnline = () => kickInBackground(true);
     const onVisible = () => {
-      if (document.visibilityState === 'visible') void kick();
+      if (document.visibilityState === 'visible') kickInBackground();
     };
     addEventListener('online', onOnline);
     document.addEventListener('visibilitychange', onVisible);
     cleanups.push(() => removeEventListener('online', onOnline));
     cleanups.push(() => document.removeEventListener('visibilitychange', onVisible));
-    void kick();
+    kickInBackground();
   }
 
   return {
@@ -164,7 +169,7 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
         // User data: ask once that the browser never evicts it under storage pressure (DESIGN.md).
         navigator.storage?.persist?.().catch(() => {});
       }
-      void kick();
+      kickInBackground();
       return item.id;
     },
     list: () => store.list(queue),
