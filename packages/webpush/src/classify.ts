@@ -14,6 +14,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (text === undefined) return undefined;
   const trimmed = text.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP-dates end in GMT in all three RFC 9110 formats; anything else Date.parse happens to accept is not one.
+  if (!/GMT$/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
