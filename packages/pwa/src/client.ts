@@ -3,8 +3,9 @@
  * @packageDocumentation
  */
 
-export type { CachingMessage, PrecacheFailureReport } from './caching/messages.js';
+export type { CachingMessage, PrecacheFailureReport, PrecacheReport } from './caching/messages.js';
 export {
+  lastPrecacheReport,
   onCacheUpdated,
   onCachingMessage,
   onPrecacheFailed,

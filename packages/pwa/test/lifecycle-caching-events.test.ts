@@ -1,11 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CACHING_CHANNEL, type CachingMessage, isCachingMessage } from '../src/caching/messages.js';
 import {
+  CACHING_CHANNEL,
+  type CachingMessage,
+  isCachingMessage,
+  precacheReportUrl,
+  REPORT_CACHE,
+} from '../src/caching/messages.js';
+import {
+  lastPrecacheReport,
   onCacheUpdated,
   onCachingMessage,
   onPrecacheFailed,
   onPrecacheInstalled,
 } from '../src/lifecycle/caching-events.client.js';
+import { InMemoryCacheStorage } from './in-memory-caches.js';
 
 const stops: (() => void)[] = [];
 afterEach(() => {
@@ -60,5 +68,28 @@ describe('page listeners for caching messages', () => {
     expect(isCachingMessage({ type: 'outpost:skip-waiting' })).toBe(false);
     expect(isCachingMessage(null)).toBe(false);
     expect(isCachingMessage('outpost:cache-updated')).toBe(false);
+  });
+});
+
+describe('lastPrecacheReport', () => {
+  const scope = 'https://app.example/';
+
+  it('reads the report the worker kept for the scope, and nothing else', async () => {
+    const storage = new InMemoryCacheStorage();
+    expect(await lastPrecacheReport(scope, storage)).toBeUndefined();
+    const report = {
+      type: 'outpost:precache-failed',
+      failures: [{ url: 'https://app.example/a.js', status: 500, reason: 'HTTP 500' }],
+      at: 1_700_000_000_000,
+    };
+    const cache = await storage.open(REPORT_CACHE);
+    await cache.put(precacheReportUrl(scope), new Response(JSON.stringify(report)));
+    expect(await lastPrecacheReport(scope, storage)).toEqual(report);
+    expect(await lastPrecacheReport('https://other.example/', storage)).toBeUndefined();
+
+    await cache.put(precacheReportUrl(scope), new Response('{"type":"outpost:cache-updated","at":1}'));
+    expect(await lastPrecacheReport(scope, storage)).toBeUndefined();
+    await cache.put(precacheReportUrl(scope), new Response('not json'));
+    expect(await lastPrecacheReport(scope, storage)).toBeUndefined();
   });
 });

@@ -28,3 +28,26 @@ export function isCachingMessage(data: unknown): data is CachingMessage {
   const type = (data as { type?: unknown }).type;
   return typeof type === 'string' && TYPES.has(type);
 }
+
+/** The cache holding the last precache report of each scope; never deleted by an update. */
+export const REPORT_CACHE = 'outpost-reports';
+
+/** Where in {@link REPORT_CACHE} the last precache report of `scope` is kept. */
+export function precacheReportUrl(scope: string): string {
+  return new URL('__outpost/precache-report', scope).href;
+}
+
+/** The outcome of the last precache install of a scope, kept for pages that were not open to hear it. */
+export type PrecacheReport = Extract<
+  CachingMessage,
+  { type: 'outpost:precache-installed' | 'outpost:precache-failed' }
+> & {
+  /** When the install ended (ms since the epoch). */
+  at: number;
+};
+
+/** Narrows an unknown value (the stored JSON) to a {@link PrecacheReport}. */
+export function isPrecacheReport(data: unknown): data is PrecacheReport {
+  if (!isCachingMessage(data) || data.type === 'outpost:cache-updated') return false;
+  return typeof (data as { at?: unknown }).at === 'number';
+}

@@ -1,4 +1,4 @@
-import { CACHING_CHANNEL, type CachingMessage } from './messages.js';
+import { CACHING_CHANNEL, type PrecacheReport, precacheReportUrl, REPORT_CACHE } from './messages.js';
 import { type Precache, PrecacheInstallError } from './precache.sw.js';
 import type { Router } from './router.sw.js';
 
@@ -26,25 +26,42 @@ export function precacheRoute(router: Router, precache: Precache): Router {
  * Installs `precache` on the worker's install event and cleans outdated versions on activate, and tells pages
  * the outcome on the `outpost:caching` BroadcastChannel: `outpost:precache-installed` with counts, or
  * `outpost:precache-failed` with every URL that failed and why (the install then fails, so the version that
- * is serving keeps serving). Pages listen with `onPrecacheFailed()` from `@outpost/pwa/client`.
+ * is serving keeps serving). Pages listen with `onPrecacheFailed()` from `@outpost/pwa/client`; the last
+ * report is also kept per scope, for `lastPrecacheReport()`.
  */
 export function installPrecache(precache: Precache, channelName = CACHING_CHANNEL): void {
-  const post = (message: CachingMessage) => {
+  const report = async (message: PrecacheReport) => {
     const channel = new BroadcastChannel(channelName);
     channel.postMessage(message);
     channel.close();
+    // Kept too, for pages that open later: an update check can fail before any page script listens.
+    const body = JSON.stringify(message);
+    const cache = await self.caches.open(REPORT_CACHE);
+    await cache
+      .put(
+        precacheReportUrl(self.registration.scope),
+        new Response(body, { headers: { 'content-type': 'application/json' } }),
+      )
+      .catch(() => undefined);
   };
   self.addEventListener('install', (event) => {
     event.waitUntil(
       precache.install().then(
-        (result) => {
+        async (result) => {
           const { cacheName, fetched, reused } = result;
-          post({ type: 'outpost:precache-installed', cacheName, fetched: fetched.length, reused: reused.length });
+          const message = {
+            type: 'outpost:precache-installed' as const,
+            cacheName,
+            fetched: fetched.length,
+            reused: reused.length,
+          };
+          await report({ ...message, at: Date.now() });
           return result;
         },
-        (error: unknown) => {
-          if (error instanceof PrecacheInstallError)
-            post({ type: 'outpost:precache-failed', failures: error.failures });
+        async (error: unknown) => {
+          if (error instanceof PrecacheInstallError) {
+            await report({ type: 'outpost:precache-failed', failures: error.failures, at: Date.now() });
+          }
           throw error;
         },
       ),

@@ -2,7 +2,11 @@ import {
   CACHING_CHANNEL,
   type CachingMessage,
   isCachingMessage,
+  isPrecacheReport,
   type PrecacheFailureReport,
+  type PrecacheReport,
+  precacheReportUrl,
+  REPORT_CACHE,
 } from '../caching/messages.js';
 
 type MessageOf<T extends CachingMessage['type']> = Extract<CachingMessage, { type: T }>;
@@ -62,4 +66,26 @@ export function onPrecacheInstalled(
   return onType('outpost:precache-installed', ({ cacheName, fetched, reused }) =>
     listener({ cacheName, fetched, reused }),
   );
+}
+
+/**
+ * The outcome of the last precache install of `scope` (default: the registration controlling this page's
+ * URL), including the failures of one that no open page heard about. Undefined when there is none yet.
+ *
+ * @example
+ * ```ts
+ * const report = await lastPrecacheReport();
+ * if (report?.type === 'outpost:precache-failed') showDeployProblem(report.failures);
+ * ```
+ */
+export async function lastPrecacheReport(
+  scope?: string,
+  storage: CacheStorage | undefined = globalThis.caches,
+): Promise<PrecacheReport | undefined> {
+  const target = scope ?? (await globalThis.navigator?.serviceWorker?.getRegistration())?.scope;
+  if (!target || !storage) return undefined;
+  const stored = await storage.match(precacheReportUrl(target), { cacheName: REPORT_CACHE });
+  if (!stored) return undefined;
+  const data: unknown = await stored.json().catch(() => undefined);
+  return isPrecacheReport(data) ? data : undefined;
 }
