@@ -55,11 +55,17 @@ export class PushHttpClient {
   // told it may replay it. So ALPN tells us which origins speak h2 (their first requests go through undici)
   // and from then on their requests go to node:http2 sessions of our own (h2-sessions.ts).
   readonly #h2Origins = new Set<string>();
+  readonly #knownOrigins = new Set<string>();
+  // While the first request to an https origin finds out its protocol, the others wait for it: otherwise a
+  // burst of 100 would open 32 connections that HTTP/2 then leaves idle.
+  readonly #discovering = new Map<string, Promise<unknown>>();
+  readonly #allowH2: boolean;
   readonly #h2 = new Map<string, H2Sessions>();
   readonly #h2Options: H2SessionsOptions;
 
   constructor(options: PushHttpClientOptions = {}) {
     const allowH2 = options.allowH2 ?? true;
+    this.#allowH2 = allowH2;
     // Node's bundled roots (with NODE_EXTRA_CA_CERTS) plus the given ones: `ca` alone would replace them.
     // One secure context for all connections: parsing the roots costs milliseconds per handshake otherwise.
     const secureContext = options.ca
@@ -78,6 +84,7 @@ export class PushHttpClient {
       ...(secureContext ? { secureContext } : {}),
     });
     const h2Origins = this.#h2Origins;
+    const knownOrigins = this.#knownOrigins;
     this.#agent = new Agent({
       allowH2,
       connections: options.connectionsPerOrigin ?? 32,
@@ -85,8 +92,9 @@ export class PushHttpClient {
       connect(opts, callback) {
         connector(opts, (error, socket) => {
           if (error) return callback(error, null);
-          if ((socket as TLSSocket).alpnProtocol === 'h2')
-            h2Origins.add(`${opts.protocol}//${opts.hostname}:${opts.port}`);
+          const key = `${opts.protocol}//${opts.hostname}:${opts.port}`;
+          if ((socket as TLSSocket).alpnProtocol === 'h2') h2Origins.add(key);
+          knownOrigins.add(key);
           callback(null, socket);
         });
       },
@@ -102,6 +110,21 @@ export class PushHttpClient {
   ): Promise<PushHttpResponse> {
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const key = `${url.protocol}//${url.hostname}:${port}`;
+    if (this.#allowH2 && url.protocol === 'https:' && !this.#knownOrigins.has(key)) {
+      const discovering = this.#discovering.get(key);
+      if (discovering) {
+        await discovering;
+      } else {
+        const first = this.#viaUndici(url, headers, body, options);
+        const settled = first.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.#discovering.set(key, settled);
+        settled.then(() => this.#discovering.delete(key));
+        return first;
+      }
+    }
     if (this.#h2Origins.has(key)) {
       let sessions = this.#h2.get(key);
       if (!sessions) {
@@ -110,6 +133,15 @@ export class PushHttpClient {
       }
       return sessions.post(`${url.pathname}${url.search}`, headers, body, options);
     }
+    return this.#viaUndici(url, headers, body, options);
+  }
+
+  async #viaUndici(
+    url: URL,
+    headers: Record<string, string>,
+    body: Uint8Array | null,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<PushHttpResponse> {
     const request: Dispatcher.RequestOptions = {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
