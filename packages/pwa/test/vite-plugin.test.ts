@@ -19,6 +19,7 @@ beforeAll(async () => {
   await writeFile(join(root, 'main.js'), "import './style.css';\ndocument.title = 'app';\n");
   await writeFile(join(root, 'style.css'), 'body { color: red }\n');
   await writeFile(join(root, 'public', 'robots.txt'), 'User-agent: *\n');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture's TypeScript source holds a template literal.
   await writeFile(join(root, 'greet.ts'), 'export const greet = (n: number): string => `precaching ${n}`;\n');
   // The fixture worker exposes what it received so the test can run it and look.
   await writeFile(
