@@ -98,7 +98,9 @@ export class H2Sessions {
       }
       if (!best && this.#sessions.size < this.#options.maxSessions) best = this.#open();
       if (best) {
-        best.active++;
+        // An idle session must not keep the process alive (a script that sent one message should exit);
+        // one with a stream in flight must.
+        if (best.active++ === 0) best.session.ref();
         return best;
       }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
@@ -106,7 +108,7 @@ export class H2Sessions {
   }
 
   #release(s: Session): void {
-    s.active--;
+    if (--s.active === 0 && !s.session.destroyed) s.session.unref();
     this.#wakeOne();
   }
 
