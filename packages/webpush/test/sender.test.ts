@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decrypt } from '../src/encrypt.js';
 import { PushCryptoError, PushRequestError } from '../src/errors.js';
@@ -179,4 +183,36 @@ describe('over HTTPS', () => {
       await secure.close();
     }
   });
+});
+
+describe('the shared client', () => {
+  it('lets a script that sent a few messages over HTTP/2 exit by itself', async () => {
+    const tls = selfSignedCertificate();
+    const secure = await startFakePushService({ tls });
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-webpush-exit-'));
+    try {
+      writeFileSync(join(dir, 'ca.pem'), tls.cert);
+      const sub = { endpoint: secure.endpoint('/status/201'), keys: subscriptionKeys(ua) };
+      const senderModule = new URL('../src/sender.ts', import.meta.url).href;
+      const script = `import { sendNotification } from ${JSON.stringify(senderModule)};
+        for (let i = 0; i < 3; i++) console.log((await sendNotification(${JSON.stringify(sub)}, 'hi')).result);`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c;
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      expect(out.trim().split('\n')).toEqual(['delivered', 'delivered', 'delivered']);
+      // The later requests went over HTTP/2 sessions, which must not have held the process open.
+      expect(secure.requests.every((r) => r.httpVersion === '2.0')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await secure.close();
+    }
+    // An idle session held open would keep the child alive for the 30 s keep-alive: past this timeout.
+  }, 25_000);
 });
