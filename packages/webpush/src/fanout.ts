@@ -164,9 +164,14 @@ export async function fanOut(
       : (subscriptions as Iterable<PushSubscriptionJSON>)[Symbol.iterator]();
   const next = cursor(source);
   let stopped = false;
+  // A lane waiting for input leaves as soon as the fan-out stops, even if the input never yields again.
+  let wakeStopped: (done: IteratorResult<PushSubscriptionJSON>) => void = () => undefined;
+  const stoppedInput = new Promise<IteratorResult<PushSubscriptionJSON>>((resolve) => {
+    wakeStopped = resolve;
+  });
   const lane = async () => {
     while (!stopped) {
-      const item = await next();
+      const item = await Promise.race([next(), stoppedInput]);
       if (item.done || stopped) return;
       inFlight++;
       try {
@@ -184,6 +189,7 @@ export async function fanOut(
   const stop = (error: unknown) => {
     failure ??= { error };
     stopped = true;
+    wakeStopped({ done: true, value: undefined });
   };
   try {
     await Promise.all(Array.from({ length: concurrency + readAhead }, () => lane().catch(stop)));
@@ -193,7 +199,12 @@ export async function fanOut(
     await sender.close();
   }
   if (failure) {
-    await source.return?.();
+    // Close the input without waiting on it: a generator stuck in an await of its own would never answer.
+    try {
+      Promise.resolve(source.return?.()).catch(() => undefined);
+    } catch {
+      // a throwing return() changes nothing: the fan-out has failed already
+    }
     throw failure.error;
   }
   report(true);

@@ -176,6 +176,26 @@ describe('fanOut bounds', () => {
     ).rejects.toThrow(/abort/i);
   });
 
+  it('stops even when the input is stuck waiting', async () => {
+    let release: () => void = () => undefined;
+    async function* stuck() {
+      for (let i = 0; i < 3; i++) yield { endpoint: `${origin}/s/${i}`, keys: subscriptionKeys(ua) };
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    }
+    await expect(
+      fanOut(stuck(), 'x', {
+        client,
+        concurrency: 2,
+        onResult: () => {
+          throw new Error('stop here');
+        },
+      }),
+    ).rejects.toThrow('stop here');
+    release();
+  });
+
   it('validates its options before sending anything', async () => {
     await expect(fanOut([], 'x', { concurrency: 0 })).rejects.toMatchObject({ code: 'invalid-option' });
     await expect(fanOut([], new Uint8Array(5000))).rejects.toMatchObject({ code: 'payload-too-large' });
