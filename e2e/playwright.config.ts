@@ -1,18 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-/**
- * Flags this closed network needs (see /work/shared/TESTING.md): without them Chromium spends its time on
- * QUIC probes, component updates and sync sign-in attempts against hosts it can never reach.
- */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './harness/chromium-launch.js';
 
 export default defineConfig({
   testDir: './tests',
@@ -28,8 +15,7 @@ export default defineConfig({
   globalTimeout: 20 * 60_000,
   use: {
     headless: true,
-    // Debian's Chromium; Playwright must never download a browser of its own.
-    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] },
     actionTimeout: 15_000,
     navigationTimeout: 20_000,
   },

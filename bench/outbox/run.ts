@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/harness/chromium-launch.js';
 
 const ITEMS = Number(process.env.BENCH_OUTBOX_ITEMS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 3);
@@ -147,19 +148,7 @@ async function main(): Promise<void> {
     outpost: await serve(scripts.outpost.page, scripts.outpost.worker),
     workbox: await serve(scripts.workbox.page, scripts.workbox.worker),
   };
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
   const results: Record<Variant, RoundResult[]> = { outpost: [], workbox: [] };
   try {
     for (let r = 0; r < ROUNDS; r++) {

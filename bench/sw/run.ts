@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/harness/chromium-launch.js';
 
 const REQUESTS = Number(process.env.BENCH_SW_REQUESTS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_SW_ROUNDS ?? 3);
@@ -262,14 +263,10 @@ async function typicalSize(): Promise<Map<string, number>> {
 
 async function main(): Promise<void> {
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
+      ...CHROMIUM_ARGS,
       // Six tabs take turns; none may be slowed down for being in the background.
       '--disable-renderer-backgrounding',
       '--disable-background-timer-throttling',
