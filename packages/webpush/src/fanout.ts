@@ -164,14 +164,28 @@ export async function fanOut(
       : (subscriptions as Iterable<PushSubscriptionJSON>)[Symbol.iterator]();
   const next = cursor(source);
   let stopped = false;
-  // A lane waiting for input leaves as soon as the fan-out stops, even if the input never yields again.
-  let wakeStopped: (done: IteratorResult<PushSubscriptionJSON>) => void = () => undefined;
-  const stoppedInput = new Promise<IteratorResult<PushSubscriptionJSON>>((resolve) => {
-    wakeStopped = resolve;
-  });
+  // A lane waiting for input leaves as soon as the fan-out stops, even if the input never yields again. Each
+  // wait registers its own wake-up and removes it when the input answers: racing every read against one
+  // long-lived "stopped" promise would leave a reaction per message on it, each holding the item it read, so
+  // memory would grow with the length of the input.
+  const waiting = new Set<(done: IteratorResult<PushSubscriptionJSON>) => void>();
+  const read = () =>
+    new Promise<IteratorResult<PushSubscriptionJSON>>((resolve, reject) => {
+      waiting.add(resolve);
+      next().then(
+        (item) => {
+          waiting.delete(resolve);
+          resolve(item);
+        },
+        (error: unknown) => {
+          waiting.delete(resolve);
+          reject(error);
+        },
+      );
+    });
   const lane = async () => {
     while (!stopped) {
-      const item = await Promise.race([next(), stoppedInput]);
+      const item = await read();
       if (item.done || stopped) return;
       inFlight++;
       try {
@@ -189,7 +203,8 @@ export async function fanOut(
   const stop = (error: unknown) => {
     failure ??= { error };
     stopped = true;
-    wakeStopped({ done: true, value: undefined });
+    for (const wake of waiting) wake({ done: true, value: undefined });
+    waiting.clear();
   };
   try {
     await Promise.all(Array.from({ length: concurrency + readAhead }, () => lane().catch(stop)));

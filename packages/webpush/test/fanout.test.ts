@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decrypt } from '../src/encrypt.js';
 import { type FanOutOptions, type FanOutProgress, fanOut } from '../src/fanout.js';
@@ -40,6 +42,31 @@ const modes: Array<[string, () => FanOutOptions]> = [
 ];
 
 describe.each(modes)('fanOut with %s', (_name, mode) => {
+  it('holds no subscription it has finished with, so memory stays flat however long the input', async () => {
+    // A full collection on demand, without starting the test process with --expose-gc.
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const read: WeakRef<PushSubscriptionJSON>[] = [];
+    let stillHeld = -1;
+    async function* stream(): AsyncGenerator<PushSubscriptionJSON> {
+      for (let i = 0; i < 600; i++) {
+        if (i === 500) {
+          // A new macrotask, so no WeakRef target is kept alive for the current job, then a full collection.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          collect();
+          stillHeld = read.slice(0, 400).filter((ref) => ref.deref() !== undefined).length;
+        }
+        const subscription = { endpoint: service.endpoint(`/status/201/flat-${i}`), keys: subscriptionKeys(ua) };
+        read.push(new WeakRef(subscription));
+        yield subscription;
+      }
+    }
+    const summary = await fanOut(stream(), 'x', { ...mode(), concurrency: 8, ttl: 30, retry: false });
+    expect(summary.delivered).toBe(600);
+    // 400 subscriptions read long before the collection, with at most 16 in flight: none may still be reachable.
+    expect(stillHeld).toBe(0);
+  });
+
   it('sends to every subscription of a stream and counts each result', async () => {
     const before = service.requests.length;
     const results: SendResult[] = [];
