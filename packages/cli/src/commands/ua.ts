@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { VirtualUserAgent } from '@outpost/push-service';
+import { type ReceivedMessage, VirtualUserAgent } from '@outpost/push-service';
 import { type CommandIo, processIo } from '../command.js';
 
 /** Command name for the `outpost` dispatcher. */
@@ -58,14 +58,29 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
   try {
     const subscription = await ua.subscribe(values.key ? { applicationServerKey: values.key } : {});
     io.stdout.write(`${JSON.stringify(subscription)}\n`);
-    const stopped = new Promise<'stopped'>((resolve) => {
-      const stop = () => resolve('stopped');
-      process.once('SIGINT', stop);
-      io.signal?.addEventListener('abort', stop, { once: true });
-    });
-    const lost = ua.closed.then((c) => ({ lost: c }));
+    // The end (a signal, or the service closing the connection) wakes whichever wait is current. Racing each
+    // wait against one long-lived promise instead would leave a reaction per message on it, and a `ua` left
+    // running for days would grow with every message it printed.
+    type End = 'stopped' | { lost: { code: number; reason: string } };
+    let end: End | undefined;
+    let wake: ((end: End) => void) | undefined;
+    const finish = (reason: End) => {
+      end ??= reason;
+      wake?.(end);
+    };
+    const stop = () => finish('stopped');
+    process.once('SIGINT', stop);
+    io.signal?.addEventListener('abort', stop, { once: true });
+    void ua.closed.then((lost) => finish({ lost }));
     for (let received = 0; received < count; received++) {
-      const next = await Promise.race([ua.nextMessage(FOREVER_MS), stopped, lost]);
+      const next =
+        end ??
+        (await new Promise<ReceivedMessage | End>((resolve, reject) => {
+          wake = resolve;
+          ua.nextMessage(FOREVER_MS).then(resolve, reject);
+        }).finally(() => {
+          wake = undefined;
+        }));
       if (next === 'stopped') return 0;
       if ('lost' in next) {
         io.stderr.write(`outpost ua: the push service closed the connection (${next.lost.code} ${next.lost.reason})\n`);
