@@ -81,6 +81,46 @@ describe('outpost push-service and outpost ua', () => {
     expect(await service).toBe(0);
   });
 
+  it('ua ends with 0 when stopped, and with 1 and the reason when the service goes away while it waits', async () => {
+    const serviceOut = new PassThrough();
+    const serviceLines = lines(serviceOut);
+    const stopService = new AbortController();
+    const args = ['--port', '0', '--db', join(dir, 'push-ends.db'), '--secret-file', join(dir, 'secret-ends')];
+    const service = pushService.run(args, {
+      stdout: serviceOut,
+      stderr: new PassThrough(),
+      signal: stopService.signal,
+    });
+    const { websocket } = JSON.parse(await serviceLines.nth(0)) as { websocket: string };
+
+    // Stopped while waiting for a message that never comes.
+    const stopUa = new AbortController();
+    const stoppedOut = new PassThrough();
+    const stoppedLines = lines(stoppedOut);
+    const stopped = ua.run(['--server', websocket], {
+      stdout: stoppedOut,
+      stderr: new PassThrough(),
+      signal: stopUa.signal,
+    });
+    await stoppedLines.nth(0);
+    stopUa.abort();
+    expect(await stopped).toBe(0);
+    // Only the subscription line: nothing was received, nothing made up.
+    expect(stoppedLines.seen).toHaveLength(1);
+
+    // Waiting when the push service shuts down: the connection is lost, which is an error for `ua`.
+    const lostOut = new PassThrough();
+    const lostLines = lines(lostOut);
+    const lostErr = new PassThrough();
+    const lostErrLines = lines(lostErr);
+    const lost = ua.run(['--server', websocket], { stdout: lostOut, stderr: lostErr });
+    await lostLines.nth(0);
+    stopService.abort();
+    expect(await lost).toBe(1);
+    expect(await lostErrLines.nth(0)).toMatch(/closed the connection/);
+    expect(await service).toBe(0);
+  });
+
   it('refuses bad arguments with exit code 2 and a reason', async () => {
     const err = new PassThrough();
     const errLines = lines(err);
