@@ -10,6 +10,7 @@ import { PushCryptoError } from './errors.js';
 export const RECORD_OVERHEAD = 17;
 /** The smallest record size that can hold one byte of data or padding. */
 export const MIN_RECORD_SIZE = RECORD_OVERHEAD + 1;
+/** RFC 8188 carries the record size in 32 bits: the largest value the header can state. */
 export const MAX_RECORD_SIZE = 0xffffffff;
 
 const CEK_INFO = utf8('Content-Encoding: aes128gcm\0');

@@ -25,6 +25,7 @@ export interface VapidOptions {
 
 /** RFC 8292 section 2: a push service may reject a token whose exp is more than 24 hours away. */
 export const MAX_VAPID_EXPIRATION_SECONDS = 24 * 60 * 60;
+/** Token lifetime when none is given: half the 24 h maximum, the margin web-push and most services expect. */
 export const DEFAULT_VAPID_EXPIRATION_SECONDS = 12 * 60 * 60;
 // A cached token is replaced this long before it expires, so one in flight never arrives stale.
 const RENEW_BEFORE_SECONDS = 60 * 60;
