@@ -5,7 +5,8 @@
 //   (b) the same with 50 routes registered, the matching one last (router overhead);
 //   (c) precache install of 200 assets: ours (8 at a time) vs Workbox (one at a time) vs 10 at a time
 //       (Serwist's default), with each asset answered at once and after a delay standing in for a round trip;
-//   (d) minified + gzipped size of a typical worker, ours vs Workbox's equivalent.
+//   (d) minified + gzipped size of a typical worker, ours vs Workbox's equivalent, without and with the outbox
+//       (Workbox's: workbox-background-sync on a POST route).
 // The machine is shared, so latency goes in interleaved rounds and each variant's number is the median of
 // its round means.
 import { readFile } from 'node:fs/promises';
@@ -243,7 +244,7 @@ async function precacheInstall(browser: Browser, servers: Server[], delayMs: num
   return install;
 }
 
-/** (d): gzip bytes of the typical worker, ours and Workbox's. */
+/** (d): gzip bytes of the typical worker, ours and Workbox's, without and with the outbox. */
 async function typicalSize(): Promise<Map<string, number>> {
   const empty = { BENCH_MANIFEST: '[]' };
   const sizes = new Map<string, number>();
@@ -251,13 +252,19 @@ async function typicalSize(): Promise<Map<string, number>> {
   for (const [name, file] of [
     ['ours', 'ours-typical.js'],
     ['Workbox 7', 'workbox-typical.js'],
+    ['ours + outbox', 'ours-typical-outbox.js'],
+    ['Workbox 7 + background sync', 'workbox-typical-outbox.js'],
   ] as const) {
     const code = await bundle(worker(file), empty);
     const gzip = gzipSync(code, { level: 9 }).length;
     sizes.set(name, gzip);
-    console.log(`${name.padEnd(10)} minified ${kb(code.length).padStart(8)}   gzip ${kb(gzip)}`);
+    console.log(`${name.padEnd(28)} minified ${kb(code.length).padStart(8)}   gzip ${kb(gzip)}`);
   }
-  console.log(`ours/Workbox gzip ${((sizes.get('ours') ?? 0) / (sizes.get('Workbox 7') ?? 1)).toFixed(2)}x`);
+  const ratio = (ours: string, workbox: string) => ((sizes.get(ours) ?? 0) / (sizes.get(workbox) ?? 1)).toFixed(2);
+  console.log(
+    `ours/Workbox gzip ${ratio('ours', 'Workbox 7')}x without the outbox, ` +
+      `${ratio('ours + outbox', 'Workbox 7 + background sync')}x with it`,
+  );
   return sizes;
 }
 
@@ -294,7 +301,9 @@ async function main(): Promise<void> {
     }
     if (PARTS.has('d')) {
       const sizes = await typicalSize();
-      summary.push(`typical worker ${kb(sizes.get('ours') ?? 0)} gzip (target <= 8 KB)`);
+      summary.push(
+        `typical worker ${kb(sizes.get('ours') ?? 0)} gzip, ${kb(sizes.get('ours + outbox') ?? 0)} with the outbox (target <= 8 KB)`,
+      );
     }
     console.log(`\nsummary: ${summary.join('; ')}`);
   } finally {
