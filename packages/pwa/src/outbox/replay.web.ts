@@ -1,7 +1,7 @@
 import type { BackoffOptions } from './backoff.js';
 import type { OutboxItem } from './item.js';
 import { classifyResponse, networkFailure, type Outcome } from './outcome.js';
-import type { OutboxStore } from './store.web.js';
+import type { OutboxReplayStore } from './replay-store.web.js';
 import { REPLAYED_HEADER } from './wire.js';
 
 /** Settings of the replay loop; the defaults suit a mail-like app. */
@@ -84,7 +84,7 @@ export function replaySettings(options: ReplayOptions) {
  * claim's lease keeps everyone else off the queue until the attempt is recorded or the lease runs out.
  */
 export async function replayQueue(
-  store: OutboxStore,
+  store: OutboxReplayStore,
   queue: string,
   owner: string,
   options: ReplayOptions = {},
@@ -106,7 +106,7 @@ export async function replayQueue(
 }
 
 async function drain(
-  store: OutboxStore,
+  store: OutboxReplayStore,
   queue: string,
   owner: string,
   settings: ReturnType<typeof replaySettings>,

@@ -1,7 +1,7 @@
 import { isValidQueueName, queueOfSyncTag, syncTag } from './item.js';
 import { isOutboxMessage } from './messages.js';
 import { type ReplayOptions, type ReplayResult, replayQueue } from './replay.web.js';
-import { OutboxStore } from './store.web.js';
+import { OutboxReplayStore } from './replay-store.web.js';
 
 /** Options of `handleOutbox` (`@outpost/pwa/sw`). */
 export interface HandleOutboxOptions extends ReplayOptions {
@@ -50,7 +50,7 @@ export function installOutboxReplay(scope: ReplayScope, options: HandleOutboxOpt
   }
   const owner = `sw:${crypto.randomUUID()}`;
   const fetchInterval = options.fetchReplayIntervalMs ?? 30_000;
-  let storePromise: Promise<OutboxStore> | null = null;
+  let storePromise: Promise<OutboxReplayStore> | null = null;
   const running = new Map<string, Promise<ReplayResult>>();
   const again = new Set<string>();
   const againReconnected = new Set<string>();
@@ -58,7 +58,7 @@ export function installOutboxReplay(scope: ReplayScope, options: HandleOutboxOpt
   let lastFetchReplay = -Infinity;
 
   const store = () => {
-    storePromise ??= OutboxStore.open().catch((error: unknown) => {
+    storePromise ??= OutboxReplayStore.open().catch((error: unknown) => {
       storePromise = null;
       throw error;
     });
