@@ -20,14 +20,19 @@ test.afterAll(async () => {
 
 test('Firefox launches with the test prefs on a fresh profile', async () => {
   expect(await firefox.browser.version()).toMatch(/firefox/i);
+  // An origin of its own: the lab page registers its worker as it loads, and a registration still activating
+  // on the shared origin would leave the next test's navigation uncontrolled (it starts before activation, and
+  // clients.claim() can run before that page is ready to be claimed).
+  const own = await startStaticServer({ root: SW_LAB_ROOT });
   const page = await firefox.browser.newPage();
   try {
-    await page.goto(server.url);
+    await page.goto(own.url);
     // permissions.default.desktop-notification = 1: allowed without a prompt.
     expect(await page.evaluate(() => Notification.permission)).toBe('granted');
     expect(await page.evaluate(() => 'pushManager' in ServiceWorkerRegistration.prototype)).toBe(true);
   } finally {
     await page.close();
+    await own.close();
   }
 });
 
