@@ -5,6 +5,7 @@ import { recordNonce } from './ece.js';
 import { PushCryptoError } from './errors.js';
 import { parseHeaderParams } from './header-params.js';
 import { isP256Point } from './p256.js';
+import type { WebPushSealInput } from './rfc8291.js';
 
 // The legacy "aesgcm" coding (draft-ietf-webpush-encryption-04 over draft-ietf-httpbis-encryption-encoding-03)
 // that older Edge and Safari builds and many stored subscriptions still speak. Salt and sender key travel in
@@ -58,16 +59,8 @@ function aesgcmRecords(data: Uint8Array, recordSize: number, padding: number): U
   }
 }
 
-/** Inputs for one aesgcm body. */
-export interface AesgcmSealInput {
-  plaintext: Uint8Array;
-  uaPublic: Uint8Array;
-  auth: Uint8Array;
-  salt: Uint8Array;
-  recordSize: number;
-  padding: number;
-  senderKeys?: RawKeyPair;
-}
+/** Inputs for one aesgcm body: the same as for aes128gcm; only the key schedule and framing differ. */
+export type AesgcmSealInput = WebPushSealInput;
 
 /** Encrypts for the legacy aesgcm coding; returns the body and the sender public key for `Crypto-Key: dh=`. */
 export async function sealAesgcm(
