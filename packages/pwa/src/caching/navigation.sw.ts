@@ -1,4 +1,6 @@
 // Like precache.sw.ts this uses only types the DOM and WebWorker libs share, so tests can drive it directly.
+
+import { raceTimeout, TIMED_OUT } from './network-timeout.sw.js';
 import type { Precache } from './precache.sw.js';
 
 /** Options for {@link createNavigationHandler}. */
@@ -60,24 +62,15 @@ async function networkThenShell(
   const network = fetchNetwork(request);
   // Observe the rejection here so a network failure after the timeout already answered is never "unhandled".
   network.catch(() => undefined);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut =
-    timeoutMs === undefined
-      ? new Promise<never>(() => undefined)
-      : new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), timeoutMs);
-        });
   try {
-    const first = await Promise.race([network, timedOut]);
-    if (first !== 'timeout' && first.status < 500) return first;
+    const first = await raceTimeout(network, timeoutMs);
+    if (first !== TIMED_OUT && first.status < 500) return first;
     const cached = await shell();
     if (cached) return cached;
-    return first === 'timeout' ? await network : first;
+    return first === TIMED_OUT ? await network : first;
   } catch (error) {
     const cached = await shell();
     if (cached) return cached;
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,3 +1,4 @@
+import { raceTimeout, TIMED_OUT } from './network-timeout.sw.js';
 import { Strategy, StrategyError, type StrategyHandler, type StrategyOptions } from './strategy.sw.js';
 
 /**
@@ -48,26 +49,13 @@ export class NetworkFirst extends Strategy {
     // The worker must live until the network answered and the cache was updated, even if the cache answered.
     handler.waitUntil(network.catch(() => undefined));
     const timeout = this.networkTimeoutSeconds;
-    if (timeout === undefined) {
-      try {
-        return await network;
-      } catch (error) {
-        return (await handler.cacheMatch(request)) ?? failWith('no-response', request, error);
-      }
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeout * 1000);
-    });
     try {
-      const first = await Promise.race([network, timedOut]);
-      if (first !== 'timeout') return first;
+      const first = await raceTimeout(network, timeout === undefined ? undefined : timeout * 1000);
+      if (first !== TIMED_OUT) return first;
       const cached = await handler.cacheMatch(request);
       return cached ?? (await network);
     } catch (error) {
       return (await handler.cacheMatch(request)) ?? failWith('no-response', request, error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
@@ -119,15 +107,9 @@ export class NetworkOnly extends Strategy {
     const timeout = this.networkTimeoutSeconds;
     if (timeout === undefined) return network;
     network.catch(() => undefined);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StrategyError('network-timeout', handler.request.url)), timeout * 1000);
-    });
-    try {
-      return await Promise.race([network, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const first = await raceTimeout(network, timeout * 1000);
+    if (first === TIMED_OUT) throw new StrategyError('network-timeout', handler.request.url);
+    return first;
   }
 }
 
