@@ -3,6 +3,7 @@ import type { WorkerBatch, WorkerBatchResult, WorkerInit } from './crypto-worker
 import type { ContentEncoding, EncryptedPayload } from './encrypt.js';
 import { PushCryptoError, type PushCryptoErrorCode } from './errors.js';
 import type { PushSubscriptionKeys } from './keys.js';
+import { TurnBatcher } from './turn-batcher.js';
 import { startWorker } from './worker-entry.js';
 
 interface Job {
@@ -33,14 +34,12 @@ export interface EncryptPoolOptions {
 export class EncryptPool {
   readonly #slots: Slot[] = [];
   readonly #batches = new Map<number, { slot: Slot; jobs: Job[] }>();
-  readonly #batchSize: number;
-  #queue: Job[] = [];
-  #flushScheduled = false;
+  readonly #batcher: TurnBatcher<Job>;
   #nextId = 0;
   #failure: Error | undefined;
 
   constructor(options: EncryptPoolOptions) {
-    this.#batchSize = options.batchSize ?? 32;
+    this.#batcher = new TurnBatcher(options.batchSize ?? 32, (jobs) => this.#dispatch(jobs));
     const init: WorkerInit = {
       type: 'init',
       payload: options.payload,
@@ -63,28 +62,18 @@ export class EncryptPool {
   /** Encrypts the pool's payload for one subscription. */
   encrypt(keys: PushSubscriptionKeys): Promise<EncryptedPayload> {
     if (this.#failure) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ keys, resolve, reject });
-      if (this.#queue.length >= this.#batchSize) this.#flush();
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
+    return new Promise((resolve, reject) => this.#batcher.push({ keys, resolve, reject }));
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
-    while (this.#queue.length > 0) {
-      const jobs = this.#queue.splice(0, this.#batchSize);
-      let slot = this.#slots[0]!;
-      for (const s of this.#slots) if (s.outstanding < slot.outstanding) slot = s;
-      const id = this.#nextId++;
-      slot.outstanding += jobs.length;
-      this.#batches.set(id, { slot, jobs });
-      const batch: WorkerBatch = { type: 'batch', id, keys: jobs.map((j) => j.keys) };
-      slot.worker.postMessage(batch);
-    }
+  // One batch to the least busy worker.
+  #dispatch(jobs: Job[]): void {
+    let slot = this.#slots[0]!;
+    for (const s of this.#slots) if (s.outstanding < slot.outstanding) slot = s;
+    const id = this.#nextId++;
+    slot.outstanding += jobs.length;
+    this.#batches.set(id, { slot, jobs });
+    const batch: WorkerBatch = { type: 'batch', id, keys: jobs.map((j) => j.keys) };
+    slot.worker.postMessage(batch);
   }
 
   #settle(result: WorkerBatchResult): void {
@@ -110,7 +99,7 @@ export class EncryptPool {
     this.#failure ??= error;
     for (const { jobs } of this.#batches.values()) for (const job of jobs) job.reject(error);
     this.#batches.clear();
-    for (const job of this.#queue.splice(0)) job.reject(error);
+    for (const job of this.#batcher.drain()) job.reject(error);
   }
 
   /** Stops the worker threads. */

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { PushSubscriptionJSON } from './keys.js';
 import type { SendWorkerBatch, SendWorkerInit, SendWorkerReply } from './send-worker.js';
 import type { SendResult } from './sender.js';
+import { TurnBatcher } from './turn-batcher.js';
 import { startWorker } from './worker-entry.js';
 
 interface Job {
@@ -25,15 +26,13 @@ interface Slot {
 export class SendPool {
   readonly #workers: Slot[] = [];
   readonly #jobs = new Map<number, Job & { slot: Slot }>();
-  readonly #batchSize: number;
-  #queue: Job[] = [];
-  #flushScheduled = false;
+  readonly #batcher: TurnBatcher<Job>;
   #nextId = 0;
   #failure: Error | undefined;
 
   /** Starts `threads` workers sharing `concurrency` request slots. */
   constructor(threads: number, concurrency: number, init: Omit<SendWorkerInit, 'type' | 'slots'>, batchSize = 32) {
-    this.#batchSize = batchSize;
+    this.#batcher = new TurnBatcher(batchSize, (jobs) => this.#dispatch(jobs));
     const n = Math.max(1, Math.min(threads, concurrency));
     for (let i = 0; i < n; i++) {
       const slots = Math.floor(concurrency / n) + (i < concurrency % n ? 1 : 0);
@@ -55,30 +54,20 @@ export class SendPool {
   /** Encrypts and sends to one subscription on a worker; resolves with its result. */
   send(subscription: PushSubscriptionJSON): Promise<SendResult> {
     if (this.#failure) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, subscription, resolve, reject });
-      if (this.#queue.length >= this.#batchSize) this.#flush();
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
+    return new Promise((resolve, reject) => this.#batcher.push({ id: this.#nextId++, subscription, resolve, reject }));
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
-    while (this.#queue.length > 0) {
-      const jobs = this.#queue.splice(0, this.#batchSize);
-      let slot = this.#workers[0]!;
-      for (const s of this.#workers) if (s.outstanding / s.slots < slot.outstanding / slot.slots) slot = s;
-      slot.outstanding += jobs.length;
-      for (const job of jobs) this.#jobs.set(job.id, { ...job, slot });
-      const batch: SendWorkerBatch = {
-        type: 'batch',
-        jobs: jobs.map((j) => ({ id: j.id, subscription: j.subscription })),
-      };
-      slot.worker.postMessage(batch);
-    }
+  // One batch to the worker with the most free request slots, in proportion.
+  #dispatch(jobs: Job[]): void {
+    let slot = this.#workers[0]!;
+    for (const s of this.#workers) if (s.outstanding / s.slots < slot.outstanding / slot.slots) slot = s;
+    slot.outstanding += jobs.length;
+    for (const job of jobs) this.#jobs.set(job.id, { ...job, slot });
+    const batch: SendWorkerBatch = {
+      type: 'batch',
+      jobs: jobs.map((j) => ({ id: j.id, subscription: j.subscription })),
+    };
+    slot.worker.postMessage(batch);
   }
 
   #settle(reply: SendWorkerReply): void {
@@ -100,7 +89,7 @@ export class SendPool {
     this.#failure ??= error;
     for (const job of this.#jobs.values()) job.reject(error);
     this.#jobs.clear();
-    for (const job of this.#queue.splice(0)) job.reject(error);
+    for (const job of this.#batcher.drain()) job.reject(error);
   }
 
   /** Aborts every request in flight (their jobs reject with the abort error). */
