@@ -1,29 +1,26 @@
 // Uses only IndexedDB types the DOM and WebWorker libs share, so tests run it in Node on fake-indexeddb.
-import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { committed, openDatabase, promised } from '../indexeddb.web.js';
 import type { ExpirationIndex } from './expiration-tracker.js';
 
 /** The database holding every runtime cache's expiration index; its name never changes with an app version. */
 export const EXPIRATION_DB = 'outpost-expiration';
 
-interface ExpirationSchema extends DBSchema {
-  uses: {
-    key: [string, string];
-    value: { cache: string; url: string; time: number };
-    indexes: { byTime: [string, number] };
-  };
+/** One record: when `url` of cache `cache` was last written or served. Keyed by `[cache, url]`. */
+interface Use {
+  cache: string;
+  url: string;
+  time: number;
 }
 
-let shared: Promise<IDBPDatabase<ExpirationSchema>> | undefined;
+let shared: Promise<IDBDatabase> | undefined;
 
-/** One connection per worker, opened on first use. */
-function openExpirationDb(): Promise<IDBPDatabase<ExpirationSchema>> {
-  shared ??= openDB<ExpirationSchema>(EXPIRATION_DB, 1, {
-    upgrade(db) {
-      const uses = db.createObjectStore('uses', { keyPath: ['cache', 'url'] });
-      uses.createIndex('byTime', ['cache', 'time']);
-    },
-  });
-  return shared;
+/** The `uses` store in a new transaction, with the promise of its commit. */
+async function uses(mode: IDBTransactionMode): Promise<[IDBObjectStore, Promise<void>]> {
+  shared ??= openDatabase(EXPIRATION_DB, 1, (db) =>
+    db.createObjectStore('uses', { keyPath: ['cache', 'url'] }).createIndex('byTime', ['cache', 'time']),
+  );
+  const tx = (await shared).transaction('uses', mode);
+  return [tx.objectStore('uses'), committed(tx)];
 }
 
 /**
@@ -35,70 +32,73 @@ function openExpirationDb(): Promise<IDBPDatabase<ExpirationSchema>> {
 export class IndexedDbExpirationIndex implements ExpirationIndex {
   /** Records visited by cursors since creation (for tests and diagnostics). */
   visited = 0;
-  private readonly db: Promise<IDBPDatabase<ExpirationSchema>>;
+  readonly #cache: string;
 
-  constructor(readonly cacheName: string) {
-    this.db = openExpirationDb();
+  constructor(cacheName: string) {
+    this.#cache = cacheName;
   }
 
-  private get timeRange(): IDBKeyRange {
-    return IDBKeyRange.bound([this.cacheName, Number.NEGATIVE_INFINITY], [this.cacheName, Number.POSITIVE_INFINITY]);
+  /** Uses of this cache last made up to `until` (all of them by default). */
+  #usedUntil(until = Number.POSITIVE_INFINITY): IDBKeyRange {
+    return IDBKeyRange.bound([this.#cache, Number.NEGATIVE_INFINITY], [this.#cache, until]);
   }
 
   async touch(times: ReadonlyMap<string, number>): Promise<number> {
-    const tx = (await this.db).transaction('uses', 'readwrite');
-    let added = 0;
-    await Promise.all(
-      [...times].map(async ([url, time]) => {
-        const key = await tx.store.getKey([this.cacheName, url]);
-        if (key === undefined) added++;
-        await tx.store.put({ cache: this.cacheName, url, time });
+    const [store, done] = await uses('readwrite');
+    const cache = this.#cache;
+    const known = await Promise.all(
+      // Requests run in the order made: each getKey sees the store before its own put.
+      [...times].map(([url, time]) => {
+        const key = promised(store.getKey([cache, url]));
+        store.put({ cache, url, time } satisfies Use);
+        return key;
       }),
     );
-    await tx.done;
-    return added;
+    await done;
+    return known.filter((key) => key === undefined).length;
   }
 
   async count(): Promise<number> {
-    return (await this.db).countFromIndex('uses', 'byTime', this.timeRange);
+    const [store] = await uses('readonly');
+    return promised(store.index('byTime').count(this.#usedUntil()));
   }
 
   async oldestTime(): Promise<number | undefined> {
-    const cursor = await (await this.db).transaction('uses').store.index('byTime').openCursor(this.timeRange);
+    const [store] = await uses('readonly');
+    const cursor = await promised(store.index('byTime').openCursor(this.#usedUntil()));
     if (!cursor) return undefined;
     this.visited++;
-    return cursor.value.time;
+    return (cursor.value as Use).time;
   }
 
   removeOldest(n: number): Promise<string[]> {
-    return this.removeWhile(this.timeRange, n);
+    return this.#removeWhile(this.#usedUntil(), n);
   }
 
   removeUsedBefore(cutoff: number): Promise<string[]> {
-    return this.removeWhile(
-      IDBKeyRange.bound([this.cacheName, Number.NEGATIVE_INFINITY], [this.cacheName, cutoff]),
-      Number.POSITIVE_INFINITY,
-    );
+    return this.#removeWhile(this.#usedUntil(cutoff), Number.POSITIVE_INFINITY);
   }
 
   async clear(): Promise<void> {
+    const [store, done] = await uses('readwrite');
     // Array keys sort after strings, so [name, []] is above every [name, url].
-    await (await this.db).delete('uses', IDBKeyRange.bound([this.cacheName], [this.cacheName, []]));
+    store.delete(IDBKeyRange.bound([this.#cache], [this.#cache, []]));
+    await done;
   }
 
-  private async removeWhile(range: IDBKeyRange, limit: number): Promise<string[]> {
+  async #removeWhile(range: IDBKeyRange, limit: number): Promise<string[]> {
     const removed: string[] = [];
     if (limit <= 0) return removed;
-    const tx = (await this.db).transaction('uses', 'readwrite');
-    let cursor = await tx.store.index('byTime').openCursor(range);
-    while (cursor) {
+    const [store, done] = await uses('readwrite');
+    const request = store.index('byTime').openCursor(range);
+    for (let cursor = await promised(request); cursor; cursor = await promised(request)) {
       this.visited++;
-      removed.push(cursor.value.url);
-      await cursor.delete();
+      removed.push((cursor.value as Use).url);
+      cursor.delete();
       if (removed.length >= limit) break;
-      cursor = await cursor.continue();
+      cursor.continue();
     }
-    await tx.done;
+    await done;
     return removed;
   }
 }
