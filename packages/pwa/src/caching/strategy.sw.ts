@@ -95,30 +95,8 @@ export function onQuotaError(callback: () => Promise<void> | void): () => void {
   return () => quotaErrorCallbacks.delete(callback);
 }
 
-async function runQuotaErrorCallbacks(): Promise<void> {
-  for (const callback of quotaErrorCallbacks) await callback();
-}
-
-type Hooks = { [K in PluginHook]: { plugin: StrategyPlugin; hook: NonNullable<StrategyPlugin[K]> }[] };
-
-function collectHooks(plugins: readonly StrategyPlugin[]): Hooks {
-  const names: PluginHook[] = [
-    'cacheKeyWillBeUsed',
-    'requestWillFetch',
-    'fetchDidFail',
-    'fetchDidSucceed',
-    'cacheWillUpdate',
-    'cacheDidUpdate',
-    'cachedResponseWillBeUsed',
-    'handlerDidError',
-    'handlerWillRespond',
-  ];
-  const hooks = {} as Record<PluginHook, { plugin: StrategyPlugin; hook: unknown }[]>;
-  for (const name of names) {
-    hooks[name] = plugins.filter((p) => p[name] !== undefined).map((plugin) => ({ plugin, hook: plugin[name] }));
-  }
-  return hooks as Hooks;
-}
+/** A plugin hook as the handler calls it: one parameter object, plugins' own typing aside. */
+type AnyHook = (param: Record<string, unknown>) => unknown;
 
 /**
  * A caching strategy: subclasses decide the order of cache and network in {@link Strategy.respond}, using
@@ -135,24 +113,14 @@ function collectHooks(plugins: readonly StrategyPlugin[]): Hooks {
  */
 export abstract class Strategy {
   readonly cacheName: string;
-  readonly plugins: readonly StrategyPlugin[];
-  readonly cacheable: CacheableRules;
-  readonly fetchOptions: RequestInit | undefined;
-  readonly matchOptions: CacheQueryOptions | undefined;
   readonly caches: CacheStorage;
-  readonly fetchImpl: (request: Request, init?: RequestInit) => Promise<Response>;
-  /** Plugin hooks grouped by name once, so a request only walks the hooks that exist. */
-  readonly hooks: Hooks;
+  /** The options as given; the handler reads plugins, rules and fetch from here. */
+  readonly options: StrategyOptions;
 
   constructor(options: StrategyOptions = {}) {
+    this.options = options;
     this.cacheName = options.cacheName ?? 'outpost-runtime';
-    this.plugins = options.plugins ?? [];
-    this.cacheable = options.cacheable ?? {};
-    this.fetchOptions = options.fetchOptions;
-    this.matchOptions = options.matchOptions;
     this.caches = options.caches ?? globalThis.caches;
-    this.fetchImpl = options.fetch ?? ((request, init) => globalThis.fetch(request, init));
-    this.hooks = collectHooks(this.plugins);
   }
 
   /** Answers a request. Rejects with {@link StrategyError} when there is nothing to answer with. */
@@ -163,25 +131,23 @@ export abstract class Strategy {
   /** Like {@link handle}, plus a promise that settles when the background work (cache writes) is done. */
   handleAll(input: StrategyRequest | Request): [Promise<Response>, Promise<void>] {
     const handler = new StrategyHandler(this, input instanceof Request ? { request: input } : input);
-    const response = this.run(handler);
+    const response = this.#run(handler);
     return [response, handler.doneWaiting(response)];
   }
 
-  private async run(handler: StrategyHandler): Promise<Response> {
+  async #run(handler: StrategyHandler): Promise<Response> {
+    const { request } = handler;
     let response: Response | undefined;
     try {
       response = await this.respond(handler);
     } catch (error) {
-      for (const { hook } of this.hooks.handlerDidError) {
-        response = (await hook({ request: handler.request, error, handler })) ?? undefined;
+      for (const hook of handler.hooks('handlerDidError')) {
+        response = (await hook({ request, error, handler })) as Response | undefined;
         if (response) break;
       }
       if (!response) throw error;
     }
-    for (const { hook } of this.hooks.handlerWillRespond) {
-      response = await hook({ request: handler.request, response, handler });
-    }
-    return response;
+    return handler.fold('handlerWillRespond', { request, response }, 'response') as Promise<Response>;
   }
 
   /** The strategy itself: the order of cache and network. */
@@ -196,8 +162,8 @@ export class StrategyHandler {
   readonly request: Request;
   readonly event: StrategyEvent | undefined;
   readonly params: Record<string, string> | undefined;
-  private readonly pending: Promise<unknown>[] = [];
-  private preloadUsed = false;
+  readonly #pending: Promise<unknown>[] = [];
+  #preloadUsed = false;
 
   constructor(
     readonly strategy: Strategy,
@@ -208,46 +174,64 @@ export class StrategyHandler {
     this.params = input.params;
   }
 
+  /** The plugins' hooks of one name, in plugin order. */
+  hooks(name: PluginHook): AnyHook[] {
+    return (this.strategy.options.plugins ?? []).flatMap((plugin) => (plugin[name] as AnyHook | undefined) ?? []);
+  }
+
+  /**
+   * Runs the `name` hooks in order, each given `param` (plus this handler) with `param[key]` set to what the
+   * previous one returned; resolves with the last result. A hook that returns `null` ends the chain (that is
+   * how `cacheWillUpdate` vetoes a write).
+   */
+  async fold(name: PluginHook, param: Record<string, unknown>, key: string): Promise<unknown> {
+    for (const hook of this.hooks(name)) {
+      param[key] = await hook({ ...param, handler: this });
+      if (param[key] === null) break;
+    }
+    return param[key];
+  }
+
   /**
    * Fetches from the network (the navigation preload response, when there is one, for the first fetch of a
    * navigation), running `requestWillFetch`, `fetchDidFail` and `fetchDidSucceed`.
    */
   async fetch(input: Request): Promise<Response> {
-    const { hooks } = this.strategy;
     let request = input;
     let response: Response | undefined;
-    if (request.mode === 'navigate' && !this.preloadUsed && this.event?.preloadResponse) {
-      this.preloadUsed = true;
+    if (request.mode === 'navigate' && !this.#preloadUsed && this.event?.preloadResponse) {
+      this.#preloadUsed = true;
       const preloaded = await this.event.preloadResponse.catch(() => undefined);
       // Firefox resolves a failed preload with a network-error response (type "error", status 0) instead of
       // rejecting; that is no answer, so fetch as if there had been no preload.
       if (preloaded instanceof Response && preloaded.type !== 'error') response = preloaded;
     }
     if (!response) {
-      for (const { hook } of hooks.requestWillFetch) request = await hook({ request: request.clone(), handler: this });
-      // Navigations cannot be re-created with an init (mode "navigate" is not constructible), so no options.
-      const init = request.mode === 'navigate' ? undefined : this.strategy.fetchOptions;
+      for (const hook of this.hooks('requestWillFetch')) {
+        request = (await hook({ request: request.clone(), handler: this })) as Request;
+      }
+      const { fetch = globalThis.fetch, fetchOptions } = this.strategy.options;
       try {
-        response = await this.strategy.fetchImpl(request, init);
+        // Navigations cannot be re-created with an init (mode "navigate" is not constructible), so no options.
+        response = await fetch(request, request.mode === 'navigate' ? undefined : fetchOptions);
       } catch (error) {
-        for (const { hook } of hooks.fetchDidFail) await hook({ request: request.clone(), error, handler: this });
+        for (const hook of this.hooks('fetchDidFail')) await hook({ request: request.clone(), error, handler: this });
         throw error;
       }
     }
-    for (const { hook } of hooks.fetchDidSucceed) response = await hook({ request, response, handler: this });
-    return response;
+    return this.fold('fetchDidSucceed', { request, response }, 'response') as Promise<Response>;
   }
 
   /** Reads from the strategy's cache, running `cacheKeyWillBeUsed` and `cachedResponseWillBeUsed`. */
   async cacheMatch(request: Request): Promise<Response | undefined> {
-    const { hooks, cacheName, matchOptions } = this.strategy;
-    const key = hooks.cacheKeyWillBeUsed.length > 0 ? await this.cacheKey(request, 'read') : request;
-    const cache = await openCache(this.strategy.caches, cacheName);
-    let cached = await cache.match(key, matchOptions);
-    for (const { hook } of hooks.cachedResponseWillBeUsed) {
-      cached = (await hook({ cacheName, request: key, cachedResponse: cached, handler: this })) ?? undefined;
-    }
-    return cached;
+    const { cacheName, caches, options } = this.strategy;
+    const key = await this.#cacheKey(request, 'read');
+    const cachedResponse = await (await openCache(caches, cacheName)).match(key, options.matchOptions);
+    return ((await this.fold(
+      'cachedResponseWillBeUsed',
+      { cacheName, request: key, cachedResponse },
+      'cachedResponse',
+    )) ?? undefined) as Response | undefined;
   }
 
   /**
@@ -256,26 +240,21 @@ export class StrategyHandler {
    * whether the response was stored.
    */
   async cachePut(request: Request, response: Response): Promise<boolean> {
-    const { hooks, cacheName, matchOptions } = this.strategy;
-    if (!isCacheable(response, this.strategy.cacheable)) return false;
-    let toCache: Response | null = response;
-    for (const { hook } of hooks.cacheWillUpdate) {
-      toCache = await hook({ request, response: toCache, handler: this });
-      if (!toCache) return false;
-    }
-    const key = hooks.cacheKeyWillBeUsed.length > 0 ? await this.cacheKey(request, 'write') : request;
-    const cache = await openCache(this.strategy.caches, cacheName);
-    const notify = hooks.cacheDidUpdate.length > 0;
-    const oldResponse = notify ? await cache.match(key, matchOptions) : undefined;
+    const { cacheName, caches, options } = this.strategy;
+    if (!isCacheable(response, options.cacheable)) return false;
+    const newResponse = (await this.fold('cacheWillUpdate', { request, response }, 'response')) as Response | null;
+    if (!newResponse) return false;
+    const key = await this.#cacheKey(request, 'write');
+    const cache = await openCache(caches, cacheName);
+    const updated = this.hooks('cacheDidUpdate');
+    const oldResponse = updated[0] && (await cache.match(key, options.matchOptions));
     try {
-      await cache.put(key, notify ? toCache.clone() : toCache);
+      await cache.put(key, updated[0] ? newResponse.clone() : newResponse);
     } catch (error) {
-      if (error instanceof Error && error.name === 'QuotaExceededError') await runQuotaErrorCallbacks();
+      if ((error as Error)?.name === 'QuotaExceededError') for (const purge of quotaErrorCallbacks) await purge();
       throw error;
     }
-    for (const { hook } of hooks.cacheDidUpdate) {
-      await hook({ cacheName, request: key, oldResponse, newResponse: toCache, handler: this });
-    }
+    for (const hook of updated) await hook({ cacheName, request: key, oldResponse, newResponse, handler: this });
     return true;
   }
 
@@ -291,7 +270,7 @@ export class StrategyHandler {
 
   /** Keeps the worker alive for `promise` (through the event, when there is one) and tracks it. */
   waitUntil<T>(promise: Promise<T>): Promise<T> {
-    this.pending.push(promise);
+    this.#pending.push(promise);
     this.event?.waitUntil(promise);
     return promise;
   }
@@ -299,17 +278,11 @@ export class StrategyHandler {
   /** Settles when `response` and every promise passed to {@link waitUntil}, even ones added meanwhile, have. */
   async doneWaiting(response?: Promise<unknown>): Promise<void> {
     await response?.catch(() => undefined);
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0);
-      await Promise.allSettled(batch);
-    }
+    while (this.#pending.length > 0) await Promise.allSettled(this.#pending.splice(0));
   }
 
-  private async cacheKey(request: Request, mode: 'read' | 'write'): Promise<Request> {
-    let key: Request | string = request;
-    for (const { hook } of this.strategy.hooks.cacheKeyWillBeUsed) {
-      key = await hook({ request: typeof key === 'string' ? new Request(key) : key, mode, handler: this });
-    }
-    return typeof key === 'string' ? new Request(key) : key;
+  async #cacheKey(request: Request, mode: 'read' | 'write'): Promise<Request> {
+    const key = await this.fold('cacheKeyWillBeUsed', { request, mode }, 'request');
+    return typeof key === 'string' ? new Request(key) : (key as Request);
   }
 }
