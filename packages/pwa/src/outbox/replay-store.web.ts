@@ -1,4 +1,4 @@
-import { type DBSchema, type IDBPDatabase, type IDBPObjectStore, openDB } from 'idb';
+import { committed, openDatabase, promised } from '../indexeddb.web.js';
 import { isOpen, type OutboxItem } from './item.js';
 import { OUTBOX_CHANNEL, type OutboxMessage } from './messages.js';
 import type { Outcome } from './outcome.js';
@@ -23,26 +23,22 @@ export interface StoredItem extends OutboxItem {
   open: 0 | 1;
 }
 
-/** The outbox database's one object store and its indexes. */
-export interface OutboxSchema extends DBSchema {
-  items: {
-    key: number;
-    value: StoredItem;
-    indexes: { id: string; open: [string, number, number]; queue: [string, number] };
-  };
-}
-
-/** Opens (and on first use creates) the outbox database. */
-export function openOutboxDb(name: string): Promise<IDBPDatabase<OutboxSchema>> {
-  return openDB<OutboxSchema>(name, 1, {
-    upgrade(database) {
-      const items = database.createObjectStore('items', { keyPath: 'seq' });
-      items.createIndex('id', 'id', { unique: true });
-      items.createIndex('open', ['queue', 'open', 'seq']);
-      items.createIndex('queue', ['queue', 'seq']);
-    },
+/**
+ * Opens (and on first use creates) the outbox database: one object store `items` keyed by `seq`, with the
+ * indexes `id` (unique), `open` (`[queue, open, seq]`) and `queue` (`[queue, seq]`). Version 1 since the first
+ * release; existing databases open as they are.
+ */
+export function openOutboxDb(name: string): Promise<IDBDatabase> {
+  return openDatabase(name, 1, (database) => {
+    const items = database.createObjectStore('items', { keyPath: 'seq' });
+    items.createIndex('id', 'id', { unique: true });
+    items.createIndex('open', ['queue', 'open', 'seq']);
+    items.createIndex('queue', ['queue', 'seq']);
   });
 }
+
+/** A change made inside a transaction: it gets the object store and collects the items to announce. */
+export type ItemsWork<T> = (items: IDBObjectStore, changed: OutboxItem[]) => Promise<T>;
 
 /**
  * The outbox in IndexedDB as a replayer needs it: claim the head of a queue, settle an attempt, sweep. It is all
@@ -52,11 +48,11 @@ export function openOutboxDb(name: string): Promise<IDBPDatabase<OutboxSchema>> 
  * worker, or two workers. Every committed change is announced on the {@link OUTBOX_CHANNEL} BroadcastChannel.
  */
 export class OutboxReplayStore {
-  protected readonly db: IDBPDatabase<OutboxSchema>;
+  protected readonly db: IDBDatabase;
   protected readonly channel: BroadcastChannel;
   #closed = false;
 
-  protected constructor(db: IDBPDatabase<OutboxSchema>) {
+  protected constructor(db: IDBDatabase) {
     this.db = db;
     this.channel = new BroadcastChannel(OUTBOX_CHANNEL);
   }
@@ -70,13 +66,8 @@ export class OutboxReplayStore {
    * Decides about the head of `queue` and, in the same transaction, stores the claim (or marks outlived heads
    * failed and moves on). Returns the step; a `claim` step's item is now leased to `owner`.
    */
-  async claimNext(queue: string, owner: string, now: number, options: ClaimOptions): Promise<NextStep> {
-    const tx = this.db.transaction('items', 'readwrite');
-    const changed: OutboxItem[] = [];
-    const step = await claimIn(tx.store, queue, owner, now, options, changed);
-    await tx.done;
-    for (const item of changed) this.announce(item);
-    return step;
+  claimNext(queue: string, owner: string, now: number, options: ClaimOptions): Promise<NextStep> {
+    return this.write((items, changed) => claimIn(items, queue, owner, now, options, changed));
   }
 
   /**
@@ -84,49 +75,42 @@ export class OutboxReplayStore {
    * its queue (one transaction per request instead of two). Returns the stored item (null if unchanged) and
    * the step.
    */
-  async settleAndClaimNext(
+  settleAndClaimNext(
     item: Pick<OutboxItem, 'id' | 'queue'>,
     owner: string,
     outcome: Outcome,
     now: number,
     options: OutcomeOptions & ClaimOptions,
   ): Promise<{ stored: OutboxItem | null; next: NextStep }> {
-    const tx = this.db.transaction('items', 'readwrite');
-    const changed: OutboxItem[] = [];
-    const row = await tx.store.index('id').get(item.id);
-    const stored = row ? applyOutcome(fromStored(row), owner, outcome, now, options) : null;
-    if (row && stored) {
-      await tx.store.put(toStored(stored, row.seq));
-      changed.push(stored);
-    }
-    const next = await claimIn(tx.store, item.queue, owner, now, options, changed);
-    await tx.done;
-    for (const change of changed) this.announce(change);
-    return { stored, next };
+    return this.write(async (items, changed) => {
+      const row: StoredItem | undefined = await promised(items.index('id').get(item.id));
+      const stored = row ? applyOutcome(fromStored(row), owner, outcome, now, options) : null;
+      if (row && stored) {
+        items.put(toStored(stored, row.seq));
+        changed.push(stored);
+      }
+      return { stored, next: await claimIn(items, item.queue, owner, now, options, changed) };
+    });
   }
 
   /**
    * Housekeeping for one queue: items waiting longer than `retentionMs` (including those waiting for sign-in)
    * become failed, never deleted; sent items older than `keepSentMs` are removed (they did their job).
    */
-  async sweep(queue: string, now: number, retentionMs: number, keepSentMs: number): Promise<void> {
-    const tx = this.db.transaction('items', 'readwrite');
-    const changed: OutboxItem[] = [];
-    let cursor = await tx.store.index('queue').openCursor(queueRange(queue));
-    while (cursor) {
-      const item = fromStored(cursor.value);
-      if (isExpired(item, now, retentionMs)) {
-        const failed = expire(item, now, retentionMs);
-        await cursor.update(toStored(failed, cursor.value.seq));
-        changed.push(failed);
-      } else if (item.state === 'sent' && (item.sentAt ?? 0) + keepSentMs <= now) {
-        await cursor.delete();
-        changed.push(item);
-      }
-      cursor = await cursor.continue();
-    }
-    await tx.done;
-    for (const item of changed) this.announce(item);
+  sweep(queue: string, now: number, retentionMs: number, keepSentMs: number): Promise<void> {
+    return this.write((items, changed) =>
+      eachOfQueue(items, queue, (cursor, row) => {
+        const item = fromStored(row);
+        if (isExpired(item, now, retentionMs)) {
+          const failed = expire(item, now, retentionMs);
+          cursor.update(toStored(failed, row.seq));
+          changed.push(failed);
+        } else if (item.state === 'sent' && (item.sentAt ?? 0) + keepSentMs <= now) {
+          cursor.delete();
+          changed.push(item);
+        }
+      }),
+    );
   }
 
   /** Closes the database and the channel. */
@@ -134,6 +118,20 @@ export class OutboxReplayStore {
     this.#closed = true;
     this.channel.close();
     this.db.close();
+  }
+
+  /**
+   * Runs `work` in one readwrite transaction on the items and, once it committed, announces what it changed.
+   * `work` may await only IndexedDB requests of that transaction, or it would commit early. Rejects when `work`
+   * throws or the transaction fails; what `work` wrote before throwing still commits, as it did with `idb`.
+   */
+  protected async write<T>(work: ItemsWork<T>): Promise<T> {
+    const tx = this.db.transaction('items', 'readwrite');
+    const changed: OutboxItem[] = [];
+    // Awaited together, so a failed transaction never leaves its promise rejected with nobody listening.
+    const [result] = await Promise.all([work(tx.objectStore('items'), changed), committed(tx)]);
+    for (const item of changed) this.announce(item);
+    return result;
   }
 
   /** Tells every other context of the origin that `item` changed. */
@@ -145,14 +143,12 @@ export class OutboxReplayStore {
   }
 }
 
-type ItemsStore = IDBPObjectStore<OutboxSchema, ['items'], 'items', 'readwrite'>;
-
 /**
  * Decides about the head of `queue` inside a readwrite transaction and stores the claim (or marks outlived
  * heads failed and moves on); the stored items are pushed to `changed` for announcing after the commit.
  */
 async function claimIn(
-  items: ItemsStore,
+  items: IDBObjectStore,
   queue: string,
   owner: string,
   now: number,
@@ -161,12 +157,29 @@ async function claimIn(
 ): Promise<NextStep> {
   const openItems = IDBKeyRange.bound([queue, 1, -Infinity], [queue, 1, Infinity]);
   for (;;) {
-    const head = await items.index('open').get(openItems);
-    const step = nextStep(head ? fromStored(head) : undefined, owner, now, options);
+    const head: StoredItem | undefined = await promised(items.index('open').get(openItems));
+    const step = nextStep(head && fromStored(head), owner, now, options);
     if (step.kind !== 'expire' && step.kind !== 'claim') return step;
-    await items.put(toStored(step.item, (head as StoredItem).seq));
+    // Not awaited: the next read in this transaction runs after the put and sees it.
+    items.put(toStored(step.item, (head as StoredItem).seq));
     changed.push(step.item);
     if (step.kind === 'claim') return step;
+  }
+}
+
+/**
+ * Walks the rows of `queue` in enqueue order inside the transaction of `items`. `visit` may update or delete the
+ * row under the cursor (without awaiting: the transaction runs those requests before the next step).
+ */
+export async function eachOfQueue(
+  items: IDBObjectStore,
+  queue: string,
+  visit: (cursor: IDBCursorWithValue, row: StoredItem) => void,
+): Promise<void> {
+  const request = items.index('queue').openCursor(queueRange(queue));
+  for (let cursor = await promised(request); cursor; cursor = await promised(request)) {
+    visit(cursor, cursor.value);
+    cursor.continue();
   }
 }
 

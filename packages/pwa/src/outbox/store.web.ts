@@ -1,13 +1,14 @@
-import type { IDBPDatabase } from 'idb';
+import { promised } from '../indexeddb.web.js';
 import type { OutboxItem } from './item.js';
 import { isOutboxMessage } from './messages.js';
 import {
+  eachOfQueue,
   fromStored,
   OUTBOX_DB_NAME,
   OutboxReplayStore,
-  type OutboxSchema,
   openOutboxDb,
   queueRange,
+  type StoredItem,
   toStored,
 } from './replay-store.web.js';
 
@@ -27,7 +28,7 @@ export interface OutboxChange {
 export class OutboxStore extends OutboxReplayStore {
   readonly #listeners = new Set<(change: OutboxChange) => void>();
 
-  private constructor(db: IDBPDatabase<OutboxSchema>) {
+  private constructor(db: IDBDatabase) {
     super(db);
     this.channel.onmessage = (event: MessageEvent) => {
       const data: unknown = event.data;
@@ -47,92 +48,71 @@ export class OutboxStore extends OutboxReplayStore {
   }
 
   /** Stores a new item at the end of the queues' common order. */
-  async add(item: OutboxItem): Promise<void> {
-    const tx = this.db.transaction('items', 'readwrite');
-    const last = await tx.store.openCursor(null, 'prev');
-    const seq = (last?.value.seq ?? 0) + 1;
-    await tx.store.add(toStored(item, seq));
-    await tx.done;
-    this.announce(item);
+  add(item: OutboxItem): Promise<void> {
+    return this.write(async (items, changed) => {
+      const last = await promised(items.openKeyCursor(null, 'prev'));
+      items.add(toStored(item, ((last?.primaryKey as number | undefined) ?? 0) + 1));
+      changed.push(item);
+    });
   }
 
   /** The items of a queue in enqueue order. */
   async list(queue: string): Promise<OutboxItem[]> {
-    const rows = await this.db.getAllFromIndex('items', 'queue', queueRange(queue));
+    const rows: StoredItem[] = await promised(this.#read().index('queue').getAll(queueRange(queue)));
     return rows.map(fromStored);
   }
 
   /** The item with id `id`, if there is one. */
   async get(id: string): Promise<OutboxItem | undefined> {
-    const row = await this.db.getFromIndex('items', 'id', id);
+    const row: StoredItem | undefined = await promised(this.#read().index('id').get(id));
     return row ? fromStored(row) : undefined;
   }
 
   /**
    * Applies `change` to item `id` in one transaction and stores the result; null from `change` leaves the item
-   * alone. Returns the stored item, or null when unchanged. Errors thrown by `change` abort the transaction.
+   * alone. Returns the stored item, or null when unchanged. Errors thrown by `change` reject, storing nothing.
    */
-  async update(id: string, change: (item: OutboxItem) => OutboxItem | null): Promise<OutboxItem | null> {
-    const tx = this.db.transaction('items', 'readwrite');
-    const row = await tx.store.index('id').get(id);
-    if (!row) {
-      await tx.done;
-      return null;
-    }
-    let next: OutboxItem | null;
-    try {
-      next = change(fromStored(row));
-    } catch (error) {
-      tx.abort();
-      await tx.done.catch(() => {});
-      throw error;
-    }
-    if (next) await tx.store.put(toStored(next, row.seq));
-    await tx.done;
-    if (next) this.announce(next);
-    return next;
+  update(id: string, change: (item: OutboxItem) => OutboxItem | null): Promise<OutboxItem | null> {
+    return this.write(async (items, changed) => {
+      const row: StoredItem | undefined = await promised(items.index('id').get(id));
+      const next = row ? change(fromStored(row)) : null;
+      if (row && next) {
+        items.put(toStored(next, row.seq));
+        changed.push(next);
+      }
+      return next;
+    });
   }
 
   /** Applies `change` to every item of a queue in one transaction; returns how many changed. */
   async updateAll(queue: string, change: (item: OutboxItem) => OutboxItem | null): Promise<number> {
-    const tx = this.db.transaction('items', 'readwrite');
-    const changed: OutboxItem[] = [];
-    let cursor = await tx.store.index('queue').openCursor(queueRange(queue));
-    while (cursor) {
-      const next = change(fromStored(cursor.value));
-      if (next) {
-        await cursor.update(toStored(next, cursor.value.seq));
-        changed.push(next);
-      }
-      cursor = await cursor.continue();
-    }
-    await tx.done;
-    for (const item of changed) this.announce(item);
-    return changed.length;
+    let count = 0;
+    await this.write((items, changed) =>
+      eachOfQueue(items, queue, (cursor, row) => {
+        const next = change(fromStored(row));
+        if (next) {
+          cursor.update(toStored(next, row.seq));
+          changed.push(next);
+          count++;
+        }
+      }),
+    );
+    return count;
   }
 
   /**
    * Removes item `id` after `check` accepted it (in the same transaction, so a replayer cannot claim it in
-   * between). Returns false when there is no such item.
+   * between). Returns false when there is no such item; errors thrown by `check` reject, removing nothing.
    */
-  async remove(id: string, check: (item: OutboxItem) => void): Promise<boolean> {
-    const tx = this.db.transaction('items', 'readwrite');
-    const row = await tx.store.index('id').get(id);
-    if (!row) {
-      await tx.done;
-      return false;
-    }
-    try {
+  remove(id: string, check: (item: OutboxItem) => void): Promise<boolean> {
+    return this.write(async (items, changed) => {
+      const row: StoredItem | undefined = await promised(items.index('id').get(id));
+      if (!row) return false;
       check(fromStored(row));
-    } catch (error) {
-      tx.abort();
-      await tx.done.catch(() => {});
-      throw error;
-    }
-    await tx.store.delete(row.seq);
-    await tx.done;
-    this.announce(row);
-    return true;
+      items.delete(row.seq);
+      changed.push(row);
+      return true;
+    });
   }
 
   /** Closes the database and the channel; listeners hear nothing more. */
@@ -145,6 +125,11 @@ export class OutboxStore extends OutboxReplayStore {
     // After close() the base announces nothing and the listeners are gone, so this stays silent too.
     super.announce(item);
     this.#emit(item);
+  }
+
+  /** The items in a readonly transaction of their own. */
+  #read(): IDBObjectStore {
+    return this.db.transaction('items').objectStore('items');
   }
 
   #emit(change: OutboxChange): void {
