@@ -33,15 +33,17 @@ export class ExpirationPolicyError extends Error {
 
 /** Validates a policy; returns it unchanged. */
 export function checkExpirationPolicy(policy: ExpirationPolicy): ExpirationPolicy {
-  const { maxEntries, maxAgeSeconds } = policy;
-  if (maxEntries === undefined && maxAgeSeconds === undefined) {
-    throw new ExpirationPolicyError('an expiration policy needs maxEntries, maxAgeSeconds or both');
-  }
-  if (maxEntries !== undefined && (!Number.isInteger(maxEntries) || maxEntries < 1)) {
-    throw new ExpirationPolicyError(`maxEntries must be a positive integer, got ${maxEntries}`);
-  }
-  if (maxAgeSeconds !== undefined && !(maxAgeSeconds > 0)) {
-    throw new ExpirationPolicyError(`maxAgeSeconds must be positive, got ${maxAgeSeconds}`);
+  const { maxEntries = 1, maxAgeSeconds = 1 } = policy;
+  // One message for every way to get it wrong: the policy is printed, so the wrong part is visible.
+  if (
+    (policy.maxEntries ?? policy.maxAgeSeconds) === undefined ||
+    !Number.isInteger(maxEntries) ||
+    maxEntries < 1 ||
+    !(maxAgeSeconds > 0)
+  ) {
+    throw new ExpirationPolicyError(
+      `an expiration policy needs maxEntries (a positive integer), maxAgeSeconds (positive) or both; got ${JSON.stringify(policy)}`,
+    );
   }
   return policy;
 }
@@ -61,28 +63,29 @@ export function checkExpirationPolicy(policy: ExpirationPolicy): ExpirationPolic
  * ```
  */
 export class ExpirationTracker {
-  private readonly pending = new Map<string, number>();
-  private entries: number | undefined;
+  readonly policy: ExpirationPolicy;
+  readonly #index: ExpirationIndex;
+  readonly #now: () => number;
+  readonly #pending = new Map<string, number>();
+  #entries: number | undefined;
   /** A lower bound of the oldest use time in the index (a touch may have made the true oldest newer). */
-  private oldest: number | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  #oldest: number | undefined;
+  #chain: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly index: ExpirationIndex,
-    readonly policy: ExpirationPolicy,
-    private readonly now: () => number = Date.now,
-  ) {
-    checkExpirationPolicy(policy);
+  constructor(index: ExpirationIndex, policy: ExpirationPolicy, now: () => number = Date.now) {
+    this.#index = index;
+    this.policy = checkExpirationPolicy(policy);
+    this.#now = now;
   }
 
   /** Notes that `url` was written or served now. Cheap: nothing is stored until {@link flush}. */
   record(url: string): void {
-    this.pending.set(url, this.now());
+    this.#pending.set(url, this.#now());
   }
 
   /** Whether something waits to be written. */
   get hasPending(): boolean {
-    return this.pending.size > 0;
+    return this.#pending.size > 0;
   }
 
   /**
@@ -90,58 +93,53 @@ export class ExpirationTracker {
    * the caller deletes from the cache. Flushes run one after another, never interleaved.
    */
   flush(): Promise<string[]> {
-    const run = this.chain.then(() => this.flushNow());
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.#serially(() => this.#flushNow());
   }
 
   /** Forgets everything (after the cache was deleted, for example to free quota). */
   reset(): Promise<void> {
-    const run = this.chain.then(async () => {
-      this.pending.clear();
-      await this.index.clear();
-      this.entries = 0;
-      this.oldest = undefined;
+    return this.#serially(async () => {
+      this.#pending.clear();
+      await this.#index.clear();
+      this.#entries = 0;
+      this.#oldest = undefined;
     });
-    this.chain = run.catch(() => undefined);
-    return run;
   }
 
   /** Whether a response last validated at `dateMs` (its `Date` header) is still within `maxAgeSeconds`. */
   isFresh(dateMs: number | undefined): boolean {
     const { maxAgeSeconds } = this.policy;
-    if (maxAgeSeconds === undefined || dateMs === undefined || Number.isNaN(dateMs)) return true;
-    return dateMs > this.now() - maxAgeSeconds * 1000;
+    return !maxAgeSeconds || !(dateMs! <= this.#now() - maxAgeSeconds * 1000);
   }
 
-  private async flushNow(): Promise<string[]> {
-    if (this.entries === undefined) {
-      this.entries = await this.index.count();
-      this.oldest = await this.index.oldestTime();
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(work);
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #flushNow(): Promise<string[]> {
+    const index = this.#index;
+    if (this.#entries === undefined) {
+      this.#entries = await index.count();
+      this.#oldest = await index.oldestTime();
     }
     const evicted: string[] = [];
-    if (this.pending.size > 0) {
-      const batch = new Map(this.pending);
-      this.pending.clear();
-      this.entries += await this.index.touch(batch);
-      for (const time of batch.values()) if (this.oldest === undefined || time < this.oldest) this.oldest = time;
-    }
-    const { maxEntries, maxAgeSeconds } = this.policy;
-    if (maxAgeSeconds !== undefined && this.oldest !== undefined) {
-      const cutoff = this.now() - maxAgeSeconds * 1000;
-      if (this.oldest <= cutoff) {
-        const expired = await this.index.removeUsedBefore(cutoff);
-        evicted.push(...expired);
-        this.entries -= expired.length;
-        this.oldest = await this.index.oldestTime();
-      }
-    }
-    if (maxEntries !== undefined && this.entries > maxEntries) {
-      const surplus = await this.index.removeOldest(this.entries - maxEntries);
-      evicted.push(...surplus);
-      this.entries -= surplus.length;
-      if (surplus.length > 0) this.oldest = await this.index.oldestTime();
-    }
+    const batch = new Map(this.#pending);
+    this.#pending.clear();
+    if (batch.size > 0) this.#entries += await index.touch(batch);
+    for (const time of batch.values()) if (!(time >= this.#oldest!)) this.#oldest = time;
+    const { maxEntries = Number.POSITIVE_INFINITY, maxAgeSeconds } = this.policy;
+    const cutoff = this.#now() - (maxAgeSeconds ?? Number.POSITIVE_INFINITY) * 1000;
+    // Each removal is followed by one read of the true oldest time, so the next flush knows whether to look.
+    const remove = async (removing: Promise<string[]>) => {
+      const gone = await removing;
+      evicted.push(...gone);
+      this.#entries! -= gone.length;
+      this.#oldest = await index.oldestTime();
+    };
+    if (this.#oldest! <= cutoff) await remove(index.removeUsedBefore(cutoff));
+    if (this.#entries > maxEntries) await remove(index.removeOldest(this.#entries - maxEntries));
     return evicted;
   }
 }

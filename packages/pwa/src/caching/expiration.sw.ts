@@ -30,39 +30,30 @@ export interface ExpirationOptions extends ExpirationPolicy {
  * ```
  */
 export function expiration(options: ExpirationOptions): StrategyPlugin {
-  const policy: ExpirationPolicy = {};
-  if (options.maxEntries !== undefined) policy.maxEntries = options.maxEntries;
-  if (options.maxAgeSeconds !== undefined) policy.maxAgeSeconds = options.maxAgeSeconds;
-  const makeIndex = options.index ?? ((name: string) => new IndexedDbExpirationIndex(name));
+  const { maxEntries, maxAgeSeconds, index = (name: string) => new IndexedDbExpirationIndex(name) } = options;
   const trackers = new Map<string, ExpirationTracker>();
   const trackerFor = (cacheName: string, handler: StrategyHandler): ExpirationTracker => {
     let tracker = trackers.get(cacheName);
     if (!tracker) {
-      tracker = new ExpirationTracker(makeIndex(cacheName), policy, options.now);
-      trackers.set(cacheName, tracker);
-      if (options.purgeOnQuotaError) {
-        const storage = handler.strategy.caches;
-        const purging = tracker;
-        onQuotaError(async () => {
-          await deleteCache(storage, cacheName);
-          await purging.reset();
-        });
-      }
+      const made = new ExpirationTracker(index(cacheName), { maxEntries, maxAgeSeconds }, options.now);
+      trackers.set(cacheName, made);
+      const storage = handler.strategy.caches;
+      if (options.purgeOnQuotaError) onQuotaError(() => deleteCache(storage, cacheName).then(() => made.reset()));
+      tracker = made;
     }
     return tracker;
   };
 
-  const recordAndFlush = (cacheName: string, url: string, handler: StrategyHandler): void => {
+  const recordAndFlush = ({ cacheName, request, handler }: UseParam): void => {
     const tracker = trackerFor(cacheName, handler);
     const flushing = tracker.hasPending;
-    tracker.record(url);
+    tracker.record(request.url);
     // One flush per batch of uses: a flush already scheduled will write this use too.
     if (flushing) return;
     handler.waitUntil(
       (async () => {
         await Promise.resolve();
         const evicted = await tracker.flush();
-        if (evicted.length === 0) return;
         const cache = await openCache(handler.strategy.caches, cacheName);
         await Promise.all(evicted.map((url) => cache.delete(url)));
       })().catch(() => undefined),
@@ -70,16 +61,24 @@ export function expiration(options: ExpirationOptions): StrategyPlugin {
   };
 
   return {
-    cachedResponseWillBeUsed({ cacheName, request, cachedResponse, handler }) {
-      if (!cachedResponse) return cachedResponse;
-      const tracker = trackerFor(cacheName, handler);
-      const date = cachedResponse.headers.get('date');
-      if (!tracker.isFresh(date === null ? undefined : Date.parse(date))) return undefined;
-      recordAndFlush(cacheName, request.url, handler);
-      return cachedResponse;
+    cachedResponseWillBeUsed(param) {
+      const date = param.cachedResponse?.headers.get('date');
+      if (
+        !param.cachedResponse ||
+        !trackerFor(param.cacheName, param.handler).isFresh(date ? Date.parse(date) : undefined)
+      ) {
+        return undefined;
+      }
+      recordAndFlush(param);
+      return param.cachedResponse;
     },
-    cacheDidUpdate({ cacheName, request, handler }) {
-      recordAndFlush(cacheName, request.url, handler);
-    },
+    cacheDidUpdate: recordAndFlush,
   };
+}
+
+/** What both hooks get and a use needs. */
+interface UseParam {
+  cacheName: string;
+  request: Request;
+  handler: StrategyHandler;
 }
