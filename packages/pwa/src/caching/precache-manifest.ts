@@ -27,14 +27,17 @@ export const MANIFEST_PLACEHOLDER = 'self.__OUTPOST_PRECACHE_MANIFEST';
 /** The query parameter that carries a revision in a cache key, so two revisions of one URL never collide. */
 export const REVISION_PARAM = '__outpost_revision';
 
-/** Thrown for a manifest that cannot be precached as given; `entry` is the offending item. */
+/**
+ * Thrown for a manifest that cannot be precached as given; `entry` is the offending item. The message names the
+ * entry and what is wrong with it: `bad precache entry {"url":"/a"}: revision must be a string or null`.
+ */
 export class PrecacheManifestError extends Error {
   override readonly name = 'PrecacheManifestError';
   constructor(
-    message: string,
+    what: string,
     readonly entry: unknown,
   ) {
-    super(message);
+    super(`bad precache entry ${JSON.stringify(entry)}: ${what}`);
   }
 }
 
@@ -67,39 +70,34 @@ export function cacheKeyFor(url: string, revision: string | null): string {
 export function resolvePrecacheManifest(entries: readonly unknown[], base: string): ResolvedPrecacheEntry[] {
   const byUrl = new Map<string, ResolvedPrecacheEntry>();
   for (const raw of entries) {
-    const entry = parseEntry(raw);
-    const absolute = new URL(entry.url, base);
+    const { url, revision, integrity } = (raw ?? 0) as Record<string, unknown>;
+    // One message shape for every defect keeps the validator small; the entry itself is in the message.
+    const what =
+      typeof raw !== 'object' || !raw
+        ? 'use {url, revision}'
+        : typeof url !== 'string' || !url
+          ? 'url must be a non-empty string'
+          : revision !== null && (typeof revision !== 'string' || !revision)
+            ? 'revision must be a non-empty string or null'
+            : integrity !== undefined && typeof integrity !== 'string'
+              ? 'integrity must be a string'
+              : '';
+    if (what) throw new PrecacheManifestError(what, raw);
+    const absolute = new URL(url as string, base);
     absolute.hash = '';
-    const url = absolute.href;
+    const href = absolute.href;
+    const seen = byUrl.get(href);
+    if (seen && seen.revision !== revision)
+      throw new PrecacheManifestError('listed twice with different revisions', raw);
     const resolved: ResolvedPrecacheEntry = {
-      url,
-      cacheKey: cacheKeyFor(url, entry.revision),
-      revision: entry.revision,
+      url: href,
+      cacheKey: cacheKeyFor(href, revision as string | null),
+      revision: revision as string | null,
     };
-    if (entry.integrity !== undefined) resolved.integrity = entry.integrity;
-    const seen = byUrl.get(url);
-    if (seen && seen.revision !== resolved.revision) {
-      throw new PrecacheManifestError(`${url} is listed twice with different revisions`, raw);
-    }
-    byUrl.set(url, resolved);
+    if (integrity !== undefined) resolved.integrity = integrity as string;
+    byUrl.set(href, resolved);
   }
   return [...byUrl.values()];
-}
-
-function parseEntry(raw: unknown): PrecacheEntry {
-  if (typeof raw === 'string') {
-    throw new PrecacheManifestError(`precache entry "${raw}" needs a revision: use {url, revision}`, raw);
-  }
-  if (typeof raw !== 'object' || raw === null) throw new PrecacheManifestError('precache entry is not an object', raw);
-  const { url, revision, integrity } = raw as Record<string, unknown>;
-  if (typeof url !== 'string' || url === '') throw new PrecacheManifestError('precache entry has no url', raw);
-  if (revision !== null && (typeof revision !== 'string' || revision === '')) {
-    throw new PrecacheManifestError(`precache entry ${url} needs revision: a non-empty string or null`, raw);
-  }
-  if (integrity !== undefined && typeof integrity !== 'string') {
-    throw new PrecacheManifestError(`precache entry ${url} has a non-string integrity`, raw);
-  }
-  return integrity === undefined ? { url, revision } : { url, revision, integrity };
 }
 
 /**
@@ -121,9 +119,4 @@ function fnv1a64(text: string): string {
     b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
   }
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
-}
-
-/** The prefix shared by every precache cache of one scope; only caches with this prefix are ever deleted. */
-export function precacheCachePrefix(namespace: string, scope: string): string {
-  return `${namespace}-precache@${scope}#`;
 }
