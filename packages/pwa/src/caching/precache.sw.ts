@@ -3,7 +3,6 @@
 import {
   manifestVersion,
   type PrecacheEntry,
-  precacheCachePrefix,
   type ResolvedPrecacheEntry,
   resolvePrecacheManifest,
 } from './precache-manifest.js';
@@ -43,11 +42,8 @@ export interface PrecacheInstallResult {
 export class PrecacheInstallError extends Error {
   override readonly name = 'PrecacheInstallError';
   constructor(readonly failures: PrecacheFailure[]) {
-    const first = failures[0];
     super(
-      `precache failed for ${failures.length} file(s)` +
-        (first ? `; first: ${first.url} (${first.reason})` : '') +
-        '. The previous version keeps serving.',
+      `precache failed for ${failures.map((f) => `${f.url} (${f.reason})`).join(', ')}; the previous version keeps serving`,
     );
   }
 }
@@ -65,25 +61,24 @@ export class PrecacheInstallError extends Error {
  * ```
  */
 export class Precache {
-  readonly cacheName: string;
-  readonly entries: readonly ResolvedPrecacheEntry[];
-  private readonly prefix: string;
-  private readonly byUrl: Map<string, ResolvedPrecacheEntry>;
-  private readonly concurrency: number;
-  private readonly directoryIndex: string | null;
-  private readonly caches: CacheStorage;
-  private readonly fetch: (request: Request) => Promise<Response>;
-  private opened: Promise<Cache> | undefined;
+  // `declare`: both are set in the constructor, so a class-field declaration would only add bytes to the bundle.
+  declare readonly cacheName: string;
+  declare readonly entries: readonly ResolvedPrecacheEntry[];
+  // Private (#) members: the minifier shortens their names, which it never does for plain properties.
+  #prefix: string;
+  #byUrl: Map<string, ResolvedPrecacheEntry>;
+  #options: PrecacheOptions;
+  #caches: CacheStorage;
+  #opened: Promise<Cache> | undefined;
 
   constructor(manifest: readonly PrecacheEntry[], options: PrecacheOptions) {
+    this.#options = options;
     this.entries = resolvePrecacheManifest(manifest, options.base ?? options.scope);
-    this.byUrl = new Map(this.entries.map((e) => [e.url, e]));
-    this.prefix = precacheCachePrefix(options.namespace ?? 'outpost', options.scope);
-    this.cacheName = this.prefix + manifestVersion(this.entries);
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
-    this.directoryIndex = options.directoryIndex === undefined ? 'index.html' : options.directoryIndex;
-    this.caches = options.caches ?? globalThis.caches;
-    this.fetch = options.fetch ?? ((request) => globalThis.fetch(request));
+    this.#byUrl = new Map(this.entries.map((e) => [e.url, e]));
+    // Only caches with this prefix (namespace and scope) are ever deleted.
+    this.#prefix = `${options.namespace ?? 'outpost'}-precache@${options.scope}#`;
+    this.cacheName = this.#prefix + manifestVersion(this.entries);
+    this.#caches = options.caches ?? caches;
   }
 
   /**
@@ -92,114 +87,85 @@ export class Precache {
    * Rejects with {@link PrecacheInstallError} listing every file that failed.
    */
   async install(): Promise<PrecacheInstallResult> {
-    const cache = await this.caches.open(this.cacheName);
-    const olderNames = (await this.caches.keys()).filter((n) => n.startsWith(this.prefix) && n !== this.cacheName);
+    const { fetch: download = fetch, concurrency = 8 } = this.#options;
+    // The current cache goes last, so a key it already holds maps to it rather than to an older copy.
+    const opened = await Promise.all(
+      [...(await this.#outdated()), this.cacheName].map((name) => this.#caches.open(name)),
+    );
+    const cache = opened.at(-1) as Cache;
     // One keys() per cache up front instead of a match() per entry: cache operations queue behind writes in
     // the browser, so per-entry lookups would serialise the install on the cache's write lock.
-    const [present, older] = await Promise.all([
-      keySet(cache),
-      Promise.all(
-        olderNames.map(async (name) => {
-          const previous = await this.caches.open(name);
-          return { cache: previous, keys: await keySet(previous) };
-        }),
-      ),
-    ]);
+    const holder = new Map<string, Cache>();
+    for (const [from, keys] of await Promise.all(opened.map(async (c) => [c, await c.keys()] as const))) {
+      for (const key of keys) holder.set(key.url, from);
+    }
     const fetched: string[] = [];
     const reused: string[] = [];
     const failures: PrecacheFailure[] = [];
 
-    const one = async (entry: ResolvedPrecacheEntry): Promise<void> => {
-      if (present.has(entry.cacheKey)) {
-        reused.push(entry.url);
-        return;
-      }
-      for (const previousCache of older) {
-        if (!previousCache.keys.has(entry.cacheKey)) continue;
-        const previous = await previousCache.cache.match(entry.cacheKey);
-        if (previous) {
-          await cache.put(entry.cacheKey, previous);
-          reused.push(entry.url);
-          return;
-        }
-      }
+    const one = async ({ url, cacheKey, integrity }: ResolvedPrecacheEntry): Promise<void> => {
+      const from = holder.get(cacheKey);
+      const copy = from !== cache && (await from?.match(cacheKey));
+      if (copy) await cache.put(cacheKey, copy);
+      if (from === cache || copy) return void reused.push(url);
+      let status: number | null = null;
       try {
-        await cache.put(entry.cacheKey, await this.download(entry));
-        fetched.push(entry.url);
+        // 'reload' skips the HTTP cache on the way in (a stale copy there must not become the precached one)
+        // while still refreshing it; the revision in the cache key keeps versions apart on the way out.
+        // Credentials are the Request default, 'same-origin'.
+        const response = await download(new Request(url, { cache: 'reload', integrity }));
+        if (!response.ok) {
+          status = response.status;
+          throw `HTTP ${status} ${response.statusText}`.trim();
+        }
+        // The body is read before the write, so the cache's write lock is never held while bytes still arrive
+        // (and the integrity check, which runs as the body is read, fails here rather than inside put()). The
+        // copy (status, statusText and headers taken from the response) is also clean of `redirected`, which a
+        // navigation cannot be answered with.
+        await cache.put(cacheKey, new Response(await response.blob(), response));
+        fetched.push(url);
       } catch (error) {
-        failures.push(toFailure(entry.url, error));
+        failures.push({ url, status, reason: String(error) });
       }
     };
 
-    await forEachBounded(this.entries, this.concurrency, one);
+    await forEachBounded(this.entries, concurrency, one);
     if (failures.length > 0) throw new PrecacheInstallError(failures);
     return { cacheName: this.cacheName, fetched, reused };
   }
 
   /** Deletes this scope's precache caches other than the current one. Returns the names it deleted. */
   async activate(): Promise<string[]> {
-    const outdated = (await this.caches.keys()).filter((n) => n.startsWith(this.prefix) && n !== this.cacheName);
-    await Promise.all(outdated.map((name) => this.caches.delete(name)));
+    const outdated = await this.#outdated();
+    await Promise.all(outdated.map((name) => this.#caches.delete(name)));
     return outdated;
   }
 
   /** The precache entry serving `url` (fragment ignored; a directory URL maps to its index file), if any. */
   entryFor(url: string): ResolvedPrecacheEntry | undefined {
+    const { directoryIndex = 'index.html' } = this.#options;
     const target = new URL(url);
     target.hash = '';
-    const exact = this.byUrl.get(target.href);
-    if (exact || this.directoryIndex === null || !target.pathname.endsWith('/')) return exact;
-    target.pathname += this.directoryIndex;
-    return this.byUrl.get(target.href);
+    const exact = this.#byUrl.get(target.href);
+    if (exact || directoryIndex === null || !target.pathname.endsWith('/')) return exact;
+    target.pathname += directoryIndex;
+    return this.#byUrl.get(target.href);
   }
 
   /** The cached response for a precached URL, or undefined when the URL is not in the manifest or not cached. */
   async match(request: Request | string): Promise<Response | undefined> {
     const entry = this.entryFor(typeof request === 'string' ? request : request.url);
     if (!entry) return undefined;
-    this.opened ??= this.caches.open(this.cacheName);
-    return (await this.opened).match(entry.cacheKey);
+    this.#opened ??= this.#caches.open(this.cacheName);
+    return (await this.#opened).match(entry.cacheKey);
   }
 
-  private async download(entry: ResolvedPrecacheEntry): Promise<Response> {
-    // 'reload' skips the HTTP cache on the way in (a stale copy there must not become the precached one) while
-    // still refreshing it; the revision in the cache key keeps versions apart on the way out.
-    const init: RequestInit = { cache: 'reload', credentials: 'same-origin' };
-    if (entry.integrity) init.integrity = entry.integrity;
-    const response = await this.fetch(new Request(entry.url, init));
-    if (!response.ok) {
-      throw new PrecacheFetchError(response.status, `HTTP ${response.status} ${response.statusText}`.trim());
-    }
-    // The body is read before the write, so the cache's write lock is never held while bytes still arrive
-    // (and the integrity check, which runs as the body is read, fails here rather than inside put()). The
-    // copy is also clean of `redirected`, which a navigation cannot be answered with.
-    return new Response(await response.blob(), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+  async #outdated(): Promise<string[]> {
+    return (await this.#caches.keys()).filter((name) => name.startsWith(this.#prefix) && name !== this.cacheName);
   }
 }
 
-async function keySet(cache: Cache): Promise<Set<string>> {
-  return new Set((await cache.keys()).map((request) => request.url));
-}
-
-class PrecacheFetchError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function toFailure(url: string, error: unknown): PrecacheFailure {
-  if (error instanceof PrecacheFetchError) return { url, status: error.status, reason: error.message };
-  return { url, status: null, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-}
-
-/** Runs `task` over `items` with at most `limit` running at once, in order of start. */
+/** Runs `task` over `items` with at most `limit` (at least 1) running at once, in order of start. */
 export async function forEachBounded<T>(
   items: readonly T[],
   limit: number,
@@ -212,5 +178,6 @@ export async function forEachBounded<T>(
       await task(item);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  // Lanes beyond the item count find nothing left and end at once; the length is truncated to an integer.
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, lane));
 }
