@@ -37,11 +37,14 @@ export function precacheReportUrl(scope: string): string {
   return new URL('__outpost/precache-report', scope).href;
 }
 
-/** The outcome of the last precache install of a scope, kept for pages that were not open to hear it. */
-export type PrecacheReport = Extract<
+/** The messages about a precache install: it installed, or it failed. */
+export type PrecacheMessage = Extract<
   CachingMessage,
   { type: 'outpost:precache-installed' | 'outpost:precache-failed' }
-> & {
+>;
+
+/** The outcome of the last precache install of a scope, kept for pages that were not open to hear it. */
+export type PrecacheReport = PrecacheMessage & {
   /** When the install ended (ms since the epoch). */
   at: number;
 };

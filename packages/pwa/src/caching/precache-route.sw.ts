@@ -1,4 +1,10 @@
-import { CACHING_CHANNEL, type PrecacheReport, precacheReportUrl, REPORT_CACHE } from './messages.js';
+import {
+  CACHING_CHANNEL,
+  type PrecacheMessage,
+  type PrecacheReport,
+  precacheReportUrl,
+  REPORT_CACHE,
+} from './messages.js';
 import { type Precache, PrecacheInstallError } from './precache.sw.js';
 import type { Router } from './router.sw.js';
 
@@ -30,42 +36,30 @@ export function precacheRoute(router: Router, precache: Precache): Router {
  * report is also kept per scope, for `lastPrecacheReport()`.
  */
 export function installPrecache(precache: Precache, channelName = CACHING_CHANNEL): void {
-  const report = async (message: PrecacheReport) => {
+  const report = async (outcome: PrecacheMessage) => {
+    const message: PrecacheReport = { ...outcome, at: Date.now() };
     const channel = new BroadcastChannel(channelName);
     channel.postMessage(message);
     channel.close();
     // Kept too, for pages that open later: an update check can fail before any page script listens.
-    const body = JSON.stringify(message);
-    const cache = await self.caches.open(REPORT_CACHE);
-    await cache
-      .put(
-        precacheReportUrl(self.registration.scope),
-        new Response(body, { headers: { 'content-type': 'application/json' } }),
-      )
+    await caches
+      .open(REPORT_CACHE)
+      .then((cache) => cache.put(precacheReportUrl(self.registration.scope), new Response(JSON.stringify(message))))
       .catch(() => undefined);
   };
-  self.addEventListener('install', (event) => {
+  self.addEventListener('install', (event) =>
     event.waitUntil(
       precache.install().then(
-        async (result) => {
-          const { cacheName, fetched, reused } = result;
-          const message = {
-            type: 'outpost:precache-installed' as const,
-            cacheName,
-            fetched: fetched.length,
-            reused: reused.length,
-          };
-          await report({ ...message, at: Date.now() });
-          return result;
-        },
+        ({ cacheName, fetched, reused }) =>
+          report({ type: 'outpost:precache-installed', cacheName, fetched: fetched.length, reused: reused.length }),
         async (error: unknown) => {
           if (error instanceof PrecacheInstallError) {
-            await report({ type: 'outpost:precache-failed', failures: error.failures, at: Date.now() });
+            await report({ type: 'outpost:precache-failed', failures: error.failures });
           }
           throw error;
         },
       ),
-    );
-  });
+    ),
+  );
   self.addEventListener('activate', (event) => event.waitUntil(precache.activate()));
 }
