@@ -32,8 +32,8 @@ export function offlineFallback(options: OfflineFallbackOptions): (context: Catc
   const resolve = (url: string | undefined) => (url === undefined ? undefined : new URL(url, scope).href);
   const page = resolve(options.page);
   const image = resolve(options.image);
-  const lookup = (url: string) =>
-    options.precache ? options.precache.match(url) : (options.caches ?? globalThis.caches).match(url);
+  // Precache.match and CacheStorage.match take the same URL argument.
+  const from = options.precache ?? options.caches ?? globalThis.caches;
   return async ({ request }) => {
     const target =
       request.mode === 'navigate' || request.destination === 'document'
@@ -41,7 +41,7 @@ export function offlineFallback(options: OfflineFallbackOptions): (context: Catc
         : request.destination === 'image'
           ? image
           : undefined;
-    const fallback = target === undefined ? undefined : await lookup(target);
+    const fallback = target === undefined ? undefined : await from.match(target);
     return fallback ?? Response.error();
   };
 }
