@@ -22,23 +22,23 @@ function info(url: string, init: Partial<Omit<RouteRequestInfo, 'url'>> = {}): R
 describe('RouteTable', () => {
   it('first match wins, in registration order', () => {
     const table = new RouteTable<string>()
-      .add('/api/special', 'special')
-      .add('/api/*', 'api')
-      .add('/api/special', 'late');
+      .register('/api/special', 'special')
+      .register('/api/*', 'api')
+      .register('/api/special', 'late');
     expect(table.match(info('/api/special'))?.handler).toBe('special');
     expect(table.match(info('/api/other'))?.handler).toBe('api');
     expect(table.match(info('/elsewhere'))).toBeUndefined();
   });
 
   it('matches the method; * takes any method', () => {
-    const table = new RouteTable<string>().add('/api/items', 'post', 'POST').add('/api/items', 'any', '*');
+    const table = new RouteTable<string>().register('/api/items', 'post', 'POST').register('/api/items', 'any', '*');
     expect(table.match(info('/api/items', { method: 'POST' }))?.handler).toBe('post');
     expect(table.match(info('/api/items', { method: 'DELETE' }))?.handler).toBe('any');
     expect(table.match(info('/api/items'))?.handler).toBe('any');
   });
 
   it('path strings only match the own origin; URL strings name their origin', () => {
-    const table = new RouteTable<string>().add('/lib/*', 'own').add('https://cdn.example/lib/:file', 'cdn');
+    const table = new RouteTable<string>().register('/lib/*', 'own').register('https://cdn.example/lib/:file', 'cdn');
     expect(table.match(info('https://cdn.example/lib/a.js'))).toEqual({ handler: 'cdn', params: { file: 'a.js' } });
     expect(table.match(info('/lib/a.js'))?.handler).toBe('own');
     expect(table.match(info('https://evil.example/lib/a.js'))).toBeUndefined();
@@ -46,20 +46,20 @@ describe('RouteTable', () => {
 
   it('a RegExp matches other origins only from the start of the URL and returns named groups', () => {
     const table = new RouteTable<string>()
-      .add(/\.png$/, 'png')
-      .add(/^https:\/\/img\.example\/(?<name>[^/]+)\.jpg$/, 'jpg');
+      .register(/\.png$/, 'png')
+      .register(/^https:\/\/img\.example\/(?<name>[^/]+)\.jpg$/, 'jpg');
     expect(table.match(info('/a/b.png'))?.handler).toBe('png');
     expect(table.match(info('https://other.example/b.png'))).toBeUndefined();
     expect(table.match(info('https://img.example/cat.jpg'))).toEqual({ handler: 'jpg', params: { name: 'cat' } });
   });
 
   it('a global RegExp gives the same answer on every call', () => {
-    const table = new RouteTable<string>().add(/\/g\//g, 'g');
+    const table = new RouteTable<string>().register(/\/g\//g, 'g');
     for (let i = 0; i < 3; i++) expect(table.match(info('/g/x'))?.handler).toBe('g');
   });
 
   it('function matchers may return parameters', () => {
-    const table = new RouteTable<string>().add(
+    const table = new RouteTable<string>().register(
       ({ url }) => (url.searchParams.has('q') ? { q: url.searchParams.get('q') ?? '' } : false),
       'search',
     );
@@ -68,7 +68,7 @@ describe('RouteTable', () => {
   });
 
   it('navigation routes take navigations only, filtered by allow and deny lists on path + query', () => {
-    const table = new RouteTable<string>().addNavigation('pages', {
+    const table = new RouteTable<string>().navigation('pages', {
       allowlist: [/^\/app\//],
       denylist: [/^\/app\/admin\//, /[?&]raw=1/],
     });
@@ -84,7 +84,7 @@ describe('RouteTable', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,10}$/), { minLength: 1, maxLength: 50 }), (names) => {
         const table = new RouteTable<number>();
-        for (const [i, name] of names.entries()) table.add(`/r/${name}/:id`, i);
+        for (const [i, name] of names.entries()) table.register(`/r/${name}/:id`, i);
         names.forEach((name, i) => {
           expect(table.match(info(`/r/${name}/7`))).toEqual({ handler: i, params: { id: '7' } });
         });

@@ -60,51 +60,60 @@ const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, st
 /**
  * An ordered list of routes: the first route whose method and matcher accept a request wins. Matchers are
  * compiled when added, so a lookup only runs precompiled RegExps and closures. Pure: no platform globals, so
- * the service worker's `Router` and unit tests share it.
+ * unit tests drive it directly; the service worker's `Router` extends it.
  *
  * @example
  * ```ts
- * const table = new RouteTable<string>().add('/api/:id', 'api').add(/\.png$/, 'images');
+ * const table = new RouteTable<string>().get('/api/:id', 'api').register('/api/:id', 'edit', 'PUT');
  * table.match(info)?.handler; // 'api' for GET /api/7
  * ```
  */
 export class RouteTable<H> {
-  private readonly routes: CompiledRoute<H>[] = [];
+  readonly #routes: CompiledRoute<H>[] = [];
 
-  /** Adds a route at the end (it loses to every route added before it). */
-  add(matcher: RouteMatcher, handler: H, method: RouteMethod = 'GET'): this {
-    this.routes.push({ method, matches: compileMatcher(matcher), handler });
-    return this;
+  /** Adds a route for `method` at the end (it loses to every route added before it). */
+  register(matcher: RouteMatcher, handler: H, method: RouteMethod = 'GET'): this {
+    return this.#add(method, compileMatcher(matcher), handler);
+  }
+
+  /** Adds a GET route at the end. */
+  get(matcher: RouteMatcher, handler: H): this {
+    return this.register(matcher, handler);
   }
 
   /** Adds a route for page navigations (GET, `mode: 'navigate'`) filtered by allow and deny lists. */
-  addNavigation(handler: H, options: NavigationRouteOptions = {}): this {
-    const allowlist = options.allowlist ?? [];
-    const denylist = options.denylist ?? [];
-    const matches: CompiledMatcher = (request) => {
-      if (request.mode !== 'navigate') return null;
-      const target = request.pathname + request.url.search;
-      if (allowlist.length > 0 && !allowlist.some((re) => testFresh(re, target))) return null;
-      if (denylist.some((re) => testFresh(re, target))) return null;
-      return NO_PARAMS;
-    };
-    this.routes.push({ method: 'GET', matches, handler });
-    return this;
+  navigation(handler: H, { allowlist = [], denylist = [] }: NavigationRouteOptions = {}): this {
+    return this.#add(
+      'GET',
+      ({ mode, pathname, url }) => {
+        const target = pathname + url.search;
+        return mode === 'navigate' &&
+          !(allowlist[0] && !allowlist.some((re) => testFresh(re, target))) &&
+          !denylist.some((re) => testFresh(re, target))
+          ? NO_PARAMS
+          : null;
+      },
+      handler,
+    );
   }
 
   /** The first route that accepts `request`, or undefined. */
   match(request: RouteRequestInfo): MatchedRoute<H> | undefined {
-    for (const route of this.routes) {
-      if (route.method !== '*' && route.method !== request.method) continue;
-      const params = route.matches(request);
-      if (params) return { handler: route.handler, params };
+    for (const { method, matches, handler } of this.#routes) {
+      const params = (method === '*' || method === request.method) && matches(request);
+      if (params) return { handler, params };
     }
     return undefined;
   }
 
   /** How many routes are registered. */
   get size(): number {
-    return this.routes.length;
+    return this.#routes.length;
+  }
+
+  #add(method: string, matches: CompiledMatcher, handler: H): this {
+    this.#routes.push({ method, matches, handler });
+    return this;
   }
 }
 

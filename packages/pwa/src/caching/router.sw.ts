@@ -1,12 +1,6 @@
 // Uses only what the DOM and WebWorker libs share, so unit tests drive it in Node; `listen()` in
 // router-events.sw.ts wires it to the worker's fetch event.
-import {
-  type NavigationRouteOptions,
-  type RouteMatcher,
-  type RouteMethod,
-  type RouteRequestInfo,
-  RouteTable,
-} from './route-table.js';
+import { RouteTable } from './route-table.js';
 import { Strategy, type StrategyEvent } from './strategy.sw.js';
 
 /** What a route handler gets. */
@@ -50,48 +44,26 @@ export interface RouterOptions {
  * listen(router);
  * ```
  */
-export class Router {
-  private readonly table = new RouteTable<RouteHandler>();
-  private readonly origin: string;
-  private defaultHandler: RouteHandler | undefined;
-  private catchHandler: ((context: CatchContext) => Promise<Response>) | undefined;
+export class Router extends RouteTable<RouteHandler> {
+  readonly #origin: string;
+  #defaultHandler: RouteHandler | undefined;
+  #catchHandler: ((context: CatchContext) => Promise<Response>) | undefined;
 
   constructor(options: RouterOptions = {}) {
-    this.origin = options.origin ?? (globalThis as { location?: { origin: string } }).location?.origin ?? '';
-  }
-
-  /** Routes GET requests matching `matcher` to `handler`. */
-  get(matcher: RouteMatcher, handler: RouteHandler): this {
-    return this.register(matcher, handler, 'GET');
-  }
-
-  /** Routes requests with `method` (`*` for any) matching `matcher` to `handler`. */
-  register(matcher: RouteMatcher, handler: RouteHandler, method: RouteMethod = 'GET'): this {
-    this.table.add(matcher, handler, method);
-    return this;
-  }
-
-  /** Routes page navigations, filtered by allow and deny lists over path + query. */
-  navigation(handler: RouteHandler, options: NavigationRouteOptions = {}): this {
-    this.table.addNavigation(handler, options);
-    return this;
+    super();
+    this.#origin = options.origin ?? (globalThis as { location?: { origin: string } }).location?.origin ?? '';
   }
 
   /** Answers GET requests that no route matched. Without it they go to the browser untouched. */
   setDefaultHandler(handler: RouteHandler | undefined): this {
-    this.defaultHandler = handler;
+    this.#defaultHandler = handler;
     return this;
   }
 
   /** Answers when a handler rejected (network down and nothing cached, for example). */
   setCatchHandler(handler: ((context: CatchContext) => Promise<Response>) | undefined): this {
-    this.catchHandler = handler;
+    this.#catchHandler = handler;
     return this;
-  }
-
-  /** The number of registered routes. */
-  get size(): number {
-    return this.table.size;
   }
 
   /**
@@ -100,22 +72,14 @@ export class Router {
    */
   findRoute(request: Request): FoundRoute | undefined {
     const url = new URL(request.url);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-    const origin = url.origin;
-    const info: RouteRequestInfo = {
-      url,
-      href: url.href,
-      origin,
-      pathname: url.pathname,
-      method: request.method,
-      mode: request.mode,
-      destination: request.destination,
-      sameOrigin: origin === this.origin,
-    };
-    const matched = this.table.match(info);
-    if (matched) return { handler: matched.handler, params: matched.params, url };
-    if (request.method === 'GET' && this.defaultHandler) return { handler: this.defaultHandler, params: {}, url };
-    return undefined;
+    const { origin, href, pathname, protocol } = url;
+    const { method, mode, destination } = request;
+    if (protocol !== 'https:' && protocol !== 'http:') return undefined;
+    const sameOrigin = origin === this.#origin;
+    const matched =
+      this.match({ url, href, origin, pathname, method, mode, destination, sameOrigin }) ??
+      (method === 'GET' && this.#defaultHandler ? { handler: this.#defaultHandler, params: {} } : undefined);
+    return matched && { ...matched, url };
   }
 
   /**
@@ -125,10 +89,12 @@ export class Router {
   handleRequest(request: Request, event?: StrategyEvent): Promise<Response> | undefined {
     const found = this.findRoute(request);
     if (!found) return undefined;
-    const context: RouteContext = { request, url: found.url, params: found.params, event };
-    const { handler } = found;
-    const response = invoke(handler, context);
-    const onError = this.catchHandler;
+    const { handler, url, params } = found;
+    const context: RouteContext = { request, url, params, event };
+    // An async wrapper turns a handler's synchronous throw into a rejection the catch handler sees.
+    const response = (async () =>
+      handler instanceof Strategy ? handler.handle({ request, event, params }) : handler(context))();
+    const onError = this.#catchHandler;
     return onError ? response.catch((error: unknown) => onError({ ...context, error })) : response;
   }
 }
@@ -138,15 +104,4 @@ export interface FoundRoute {
   handler: RouteHandler;
   params: Record<string, string>;
   url: URL;
-}
-
-function invoke(handler: RouteHandler, context: RouteContext): Promise<Response> {
-  if (handler instanceof Strategy) {
-    return handler.handle({ request: context.request, event: context.event, params: context.params });
-  }
-  try {
-    return handler(context);
-  } catch (error) {
-    return Promise.reject(error);
-  }
 }
