@@ -19,8 +19,6 @@ export class RoutePatternError extends Error {
   }
 }
 
-const PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)/;
-
 /**
  * Compiles a path pattern. `:name` matches one non-empty path segment (no `/`) and is returned as a
  * parameter; `*` matches any run of characters, slashes included (returned as parameter `*`, or `*1`, `*2`
@@ -34,29 +32,25 @@ const PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)/;
  * ```
  */
 export function compilePathPattern(pattern: string): CompiledPathPattern {
-  if (!pattern.startsWith('/')) throw new RoutePatternError('a path pattern starts with "/"', pattern);
+  if (pattern[0] !== '/') throw new RoutePatternError('a path pattern starts with "/"', pattern);
   const keys: string[] = [];
-  let source = '^';
-  let stars = 0;
-  for (let i = 0; i < pattern.length; ) {
-    const rest = pattern.slice(i);
-    const param = PARAM.exec(rest);
-    if (param?.[1]) {
-      if (keys.includes(param[1])) throw new RoutePatternError(`parameter :${param[1]} appears twice`, pattern);
-      keys.push(param[1]);
-      source += '([^/]+)';
-      i += param[0].length;
-    } else if (rest[0] === '*') {
-      keys.push(stars === 0 ? '*' : `*${stars}`);
-      stars++;
-      source += '(.*)';
-      i++;
-    } else {
-      source += escapeRegExp(rest[0] as string);
-      i++;
-    }
-  }
-  return { source: pattern, regexp: new RegExp(`${source}$`), keys };
+  // One pass: a parameter, a star, or a RegExp character that must match itself.
+  const source = pattern.replace(
+    /:([A-Za-z_]\w*)|(\*)|[.+?^${}()|[\]\\/]/g,
+    (literal, name?: string, star?: string) => {
+      if (name) {
+        if (keys.includes(name)) throw new RoutePatternError(`parameter :${name} appears twice`, pattern);
+        keys.push(name);
+        return '([^/]+)';
+      }
+      if (star) {
+        keys.push(`*${keys.filter((key) => key[0] === '*').length || ''}`);
+        return '(.*)';
+      }
+      return `\\${literal}`;
+    },
+  );
+  return { source: pattern, regexp: new RegExp(`^${source}$`), keys };
 }
 
 /**
