@@ -5,9 +5,9 @@ import type { Outcome } from './outcome.js';
 import {
   applyOutcome,
   type ClaimOptions,
+  type ClaimStep,
   expire,
   isExpired,
-  type NextStep,
   nextStep,
   type OutcomeOptions,
 } from './transitions.js';
@@ -66,7 +66,7 @@ export class OutboxReplayStore {
    * Decides about the head of `queue` and, in the same transaction, stores the claim (or marks outlived heads
    * failed and moves on). Returns the step; a `claim` step's item is now leased to `owner`.
    */
-  claimNext(queue: string, owner: string, now: number, options: ClaimOptions): Promise<NextStep> {
+  claimNext(queue: string, owner: string, now: number, options: ClaimOptions): Promise<ClaimStep> {
     return this.write((items, changed) => claimIn(items, queue, owner, now, options, changed));
   }
 
@@ -81,10 +81,11 @@ export class OutboxReplayStore {
     outcome: Outcome,
     now: number,
     options: OutcomeOptions & ClaimOptions,
-  ): Promise<{ stored: OutboxItem | null; next: NextStep }> {
+  ): Promise<{ stored: OutboxItem | null; next: ClaimStep }> {
     return this.write(async (items, changed) => {
       const row: StoredItem | undefined = await promised(items.index('id').get(item.id));
-      const stored = row ? applyOutcome(fromStored(row), owner, outcome, now, options) : null;
+      // The transitions keep the row's own fields; toStored sets them afresh.
+      const stored = row ? applyOutcome(row, owner, outcome, now, options) : null;
       if (row && stored) {
         items.put(toStored(stored, row.seq));
         changed.push(stored);
@@ -100,14 +101,13 @@ export class OutboxReplayStore {
   sweep(queue: string, now: number, retentionMs: number, keepSentMs: number): Promise<void> {
     return this.write((items, changed) =>
       eachOfQueue(items, queue, (cursor, row) => {
-        const item = fromStored(row);
-        if (isExpired(item, now, retentionMs)) {
-          const failed = expire(item, now, retentionMs);
+        if (isExpired(row, now, retentionMs)) {
+          const failed = expire(row, now, retentionMs);
           cursor.update(toStored(failed, row.seq));
           changed.push(failed);
-        } else if (item.state === 'sent' && (item.sentAt ?? 0) + keepSentMs <= now) {
+        } else if (row.state === 'sent' && (row.sentAt ?? 0) + keepSentMs <= now) {
           cursor.delete();
-          changed.push(item);
+          changed.push(row);
         }
       }),
     );
@@ -154,11 +154,12 @@ async function claimIn(
   now: number,
   options: ClaimOptions,
   changed: OutboxItem[],
-): Promise<NextStep> {
+): Promise<ClaimStep> {
   const openItems = IDBKeyRange.bound([queue, 1, -Infinity], [queue, 1, Infinity]);
   for (;;) {
     const head: StoredItem | undefined = await promised(items.index('open').get(openItems));
-    const step = nextStep(head && fromStored(head), owner, now, options);
+    // A claimed item keeps the row's `seq` and `open` fields: harmless, as toStored sets them afresh.
+    const step = nextStep(head, owner, now, options);
     if (step.kind !== 'expire' && step.kind !== 'claim') return step;
     // Not awaited: the next read in this transaction runs after the put and sees it.
     items.put(toStored(step.item, (head as StoredItem).seq));

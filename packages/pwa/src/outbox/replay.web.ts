@@ -2,6 +2,7 @@ import type { BackoffOptions } from './backoff.js';
 import type { OutboxItem } from './item.js';
 import { classifyResponse, networkFailure, type Outcome } from './outcome.js';
 import type { OutboxReplayStore } from './replay-store.web.js';
+import type { ClaimOptions, OutcomeOptions } from './transitions.js';
 import { REPLAYED_HEADER } from './wire.js';
 
 /** Settings of the replay loop; the defaults suit a mail-like app. */
@@ -60,23 +61,6 @@ const DAY_MS = 86_400_000;
 /** Longest response body read (for the reason or the stored response); the rest is cancelled. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** `options` with every default filled in. */
-export function replaySettings(options: ReplayOptions) {
-  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-  return {
-    requestTimeoutMs,
-    leaseMs: options.leaseMs ?? requestTimeoutMs + 15_000,
-    retentionMs: options.retentionMs ?? 7 * DAY_MS,
-    keepSentMs: options.keepSentMs ?? DAY_MS,
-    maxInlineWaitMs: options.maxInlineWaitMs ?? 30_000,
-    reconnected: options.reconnected ?? false,
-    backoff: options.backoff ?? {},
-    fetch: options.fetch ?? ((request: Request) => fetch(request)),
-    now: options.now ?? Date.now,
-    random: options.random ?? Math.random,
-  };
-}
-
 /**
  * Sends the open items of `queue` one at a time in enqueue order until the queue is empty, another replayer holds
  * it, or its head backs off for longer than `maxInlineWaitMs`. `owner` names this replayer in leases (one random
@@ -89,116 +73,108 @@ export async function replayQueue(
   owner: string,
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
-  const settings = replaySettings(options);
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const maxInlineWaitMs = options.maxInlineWaitMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  // One object serves every claim and outcome of this replay; only this replay sees it, so it may change.
+  const settings: ClaimOptions & OutcomeOptions = {
+    leaseMs: options.leaseMs ?? requestTimeoutMs + 15_000,
+    retentionMs: options.retentionMs ?? 7 * DAY_MS,
+    reconnected: options.reconnected,
+    backoff: options.backoff ?? {},
+    random: options.random ?? Math.random,
+  };
   const locks =
     options.locks === undefined
       ? ((globalThis as { navigator?: { locks?: QueueLocks } }).navigator?.locks ?? null)
       : options.locks;
-  if (!locks) return drain(store, queue, owner, settings, false);
+
+  const drain = async (othersGone: boolean): Promise<ReplayResult> => {
+    const result: ReplayResult = { sent: 0, attempts: 0, ended: 'idle', nextAttemptAt: null };
+    settings.othersGone = othersGone;
+    await store.sweep(queue, now(), settings.retentionMs, options.keepSentMs ?? DAY_MS);
+    let step = await store.claimNext(queue, owner, now(), settings);
+    // The waiver applies to the first claim only: an attempt that fails again now backs off as usual.
+    settings.reconnected = false;
+    for (;;) {
+      if (step.kind === 'idle') return result;
+      if (step.kind === 'claim') {
+        result.attempts++;
+        const outcome = await attempt(step.item, options.fetch ?? fetch, requestTimeoutMs, now);
+        const settled = await store.settleAndClaimNext(step.item, owner, outcome, now(), settings);
+        if (outcome.kind === 'sent' && settled.stored?.state === 'sent') result.sent++;
+        step = settled.next;
+        continue;
+      }
+      // Busy: another replayer holds the head, alive (it will go on) or dead mid-request (its lease runs out).
+      // Wait: the head backs off. Either way the head is claimable 1 ms after `until`, or later than we may wait.
+      const delay = step.until - now();
+      if (delay > maxInlineWaitMs) {
+        result.ended = step.kind === 'busy' ? 'busy' : 'waiting';
+        result.nextAttemptAt = step.until;
+        return result;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay + 1));
+      step = await store.claimNext(queue, owner, now(), settings);
+    }
+  };
+
+  if (!locks) return drain(false);
   // Wait for a live replayer to finish (it may be about to stop just as a new item arrives), but not forever.
-  const signal = AbortSignal.timeout(settings.maxInlineWaitMs + settings.leaseMs);
+  const signal = AbortSignal.timeout(maxInlineWaitMs + settings.leaseMs);
   try {
-    return await locks.request(`outpost-outbox:${queue}`, { signal }, () => drain(store, queue, owner, settings, true));
+    return await locks.request(`outpost-outbox:${queue}`, { signal }, () => drain(true));
   } catch (error) {
     if (!signal.aborted) throw error;
-    return { sent: 0, attempts: 0, ended: 'busy', nextAttemptAt: settings.now() + settings.leaseMs };
-  }
-}
-
-async function drain(
-  store: OutboxReplayStore,
-  queue: string,
-  owner: string,
-  settings: ReturnType<typeof replaySettings>,
-  othersGone: boolean,
-): Promise<ReplayResult> {
-  const result: ReplayResult = { sent: 0, attempts: 0, ended: 'idle', nextAttemptAt: null };
-  await store.sweep(queue, settings.now(), settings.retentionMs, settings.keepSentMs);
-  // The waiver applies to the first claim only: an attempt that fails again now backs off as usual.
-  const claimOptions = { ...settings, othersGone, reconnected: false };
-  let step = await store.claimNext(queue, owner, settings.now(), {
-    ...claimOptions,
-    reconnected: settings.reconnected,
-  });
-  for (;;) {
-    if (step.kind === 'idle') return { ...result, ended: 'idle' };
-    if (step.kind === 'busy' || step.kind === 'wait') {
-      // Busy: another replayer holds the head, alive (it will go on) or dead mid-request (its lease runs out).
-      const delay = step.until - settings.now();
-      if (delay > settings.maxInlineWaitMs) {
-        return { ...result, ended: step.kind === 'busy' ? 'busy' : 'waiting', nextAttemptAt: step.until };
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, delay) + (step.kind === 'busy' ? 1 : 0)));
-      step = await store.claimNext(queue, owner, settings.now(), claimOptions);
-      continue;
-    }
-    if (step.kind === 'expire') {
-      step = await store.claimNext(queue, owner, settings.now(), claimOptions);
-      continue;
-    }
-    result.attempts++;
-    const outcome = await attempt(step.item, settings);
-    const settled = await store.settleAndClaimNext(step.item, owner, outcome, settings.now(), claimOptions);
-    if (outcome.kind === 'sent' && settled.stored?.state === 'sent') result.sent++;
-    step = settled.next;
+    return { sent: 0, attempts: 0, ended: 'busy', nextAttemptAt: now() + settings.leaseMs };
   }
 }
 
 /** Sends an item once and classifies what came back. Never throws: a failure is an outcome. */
-export async function attempt(
+async function attempt(
   item: OutboxItem,
-  settings: Pick<ReturnType<typeof replaySettings>, 'fetch' | 'requestTimeoutMs' | 'now'>,
+  send: (request: Request) => Promise<Response>,
+  timeoutMs: number,
+  now: () => number,
 ): Promise<Outcome> {
+  // Method, headers and body as stored; credentials stay the Request default, same-origin.
+  const { url, ...init } = item.request;
   try {
-    const request = new Request(item.request.url, {
-      method: item.request.method,
-      headers: item.request.headers,
-      body: item.request.body,
-      credentials: 'same-origin',
-      cache: 'no-store',
-      signal: AbortSignal.timeout(settings.requestTimeoutMs),
-    });
-    const response = await settings.fetch(request);
-    const body = await readText(response, MAX_BODY_BYTES);
+    const response = await send(
+      new Request(url, { ...init, cache: 'no-store', signal: AbortSignal.timeout(timeoutMs) }),
+    );
+    const header = (name: string) => response.headers.get(name);
     return classifyResponse(
       {
         status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        replayed: response.headers.get(REPLAYED_HEADER),
-        body,
-        contentType: response.headers.get('content-type'),
+        retryAfter: header('retry-after'),
+        replayed: header(REPLAYED_HEADER),
+        body: await readText(response.body),
+        contentType: header('content-type'),
       },
-      settings.now(),
+      now(),
     );
   } catch (error) {
     return networkFailure(error);
   }
 }
 
-/** At most `limit` bytes of a body as text; a body that breaks off mid-way keeps what arrived. */
-async function readText(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+/** At most {@link MAX_BODY_BYTES} of a body as text; a body that breaks off mid-way keeps what arrived. */
+async function readText(body: Response['body']): Promise<string> {
+  const reader = body?.getReader();
+  const chunks: BlobPart[] = [];
   let size = 0;
   try {
-    while (size < limit) {
+    while (reader && size < MAX_BODY_BYTES) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
-      size += value.byteLength;
+      size += value.length;
     }
   } catch {
     // The body broke off; the status already says what happened.
-  } finally {
-    reader.cancel().catch(() => {});
   }
-  const bytes = new Uint8Array(Math.min(size, limit));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, bytes.byteLength - offset);
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  reader?.cancel().catch(() => {});
+  // A Blob joins the chunks and cuts them to the limit; its text() decodes UTF-8 as TextDecoder does.
+  return new Blob(chunks).slice(0, MAX_BODY_BYTES).text();
 }

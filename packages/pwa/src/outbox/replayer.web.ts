@@ -1,5 +1,4 @@
-import { isValidQueueName, queueOfSyncTag, syncTag } from './item.js';
-import { isOutboxMessage } from './messages.js';
+import { isValidQueueName, syncTag } from './item.js';
 import { type ReplayOptions, type ReplayResult, replayQueue } from './replay.web.js';
 import { OutboxReplayStore } from './replay-store.web.js';
 
@@ -50,66 +49,60 @@ export function installOutboxReplay(scope: ReplayScope, options: HandleOutboxOpt
   }
   const owner = `sw:${crypto.randomUUID()}`;
   const fetchInterval = options.fetchReplayIntervalMs ?? 30_000;
-  let storePromise: Promise<OutboxReplayStore> | null = null;
+  let opened: Promise<OutboxReplayStore> | undefined;
   const running = new Map<string, Promise<ReplayResult>>();
-  const again = new Set<string>();
-  const againReconnected = new Set<string>();
+  /** Queues asked for a replay that has not started yet; true when one of those asks came with `reconnected`. */
+  const asked = new Map<string, boolean>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let lastFetchReplay = -Infinity;
-
-  const store = () => {
-    storePromise ??= OutboxReplayStore.open().catch((error: unknown) => {
-      storePromise = null;
-      throw error;
-    });
-    return storePromise;
-  };
+  const ignore = () => {};
 
   /** One replay per queue at a time in this worker; a request during a run makes it run once more. */
   const replayOne = (queue: string, reconnected = false): Promise<ReplayResult> => {
-    const current = running.get(queue);
-    if (current) {
-      again.add(queue);
-      if (reconnected) againReconnected.add(queue);
-      return current;
+    asked.set(queue, asked.get(queue) || reconnected);
+    let run = running.get(queue);
+    if (!run) {
+      run = (async () => {
+        opened ??= OutboxReplayStore.open().catch((error: unknown) => {
+          opened = undefined;
+          throw error;
+        });
+        const store = await opened;
+        let result: ReplayResult;
+        do {
+          const waived = asked.get(queue);
+          asked.delete(queue);
+          result = await replayQueue(store, queue, owner, { ...options, reconnected: waived });
+        } while (asked.has(queue));
+        // Only an idle queue has no next attempt time.
+        if (result.nextAttemptAt !== null) {
+          clearTimeout(timers.get(queue));
+          timers.set(
+            queue,
+            setTimeout(() => replayOne(queue).catch(ignore), result.nextAttemptAt - Date.now()),
+          );
+          // The timer dies with the worker; a sync registration survives it (where the browser has Background
+          // Sync). Not for a busy queue: its holder goes on by itself, and a sync fired now would find it busy.
+          if (result.ended === 'waiting') scope.registration.sync?.register(syncTag(queue)).catch(ignore);
+        }
+        return result;
+      })().finally(() => {
+        running.delete(queue);
+        // Asks that came while a failed run was on got its failure; they must not carry over to the next run.
+        asked.delete(queue);
+      });
+      running.set(queue, run);
     }
-    const run = (async () => {
-      const opened = await store();
-      let result: ReplayResult;
-      let waived = reconnected;
-      do {
-        again.delete(queue);
-        result = await replayQueue(opened, queue, owner, { ...options, reconnected: waived });
-        waived = againReconnected.delete(queue);
-      } while (again.has(queue));
-      if (result.ended !== 'idle' && result.nextAttemptAt !== null) {
-        scheduleRetry(queue, result.nextAttemptAt, result.ended === 'waiting');
-      }
-      return result;
-    })().finally(() => running.delete(queue));
-    running.set(queue, run);
     return run;
   };
 
-  const scheduleRetry = (queue: string, at: number, registerSync: boolean) => {
-    clearTimeout(timers.get(queue));
-    timers.set(
-      queue,
-      setTimeout(() => void replayOne(queue).catch(() => {}), Math.max(0, at - Date.now())),
-    );
-    // The timer dies with the worker; a sync registration survives it (where the browser has Background Sync).
-    // Not for a busy queue: its holder goes on by itself, and a sync fired now would only find it busy again.
-    if (registerSync) scope.registration.sync?.register(syncTag(queue)).catch(() => {});
-  };
-
   const replayAll = (only?: string) =>
-    Promise.all(
-      (only === undefined ? queues : queues.filter((queue) => queue === only)).map((queue) => replayOne(queue)),
-    );
+    Promise.all(queues.filter((queue) => only === undefined || queue === only).map((queue) => replayOne(queue)));
+  const replayAllQuietly = () => replayAll().catch(ignore);
 
   scope.addEventListener('sync', (sync) => {
-    const queue = queueOfSyncTag(String(sync.tag));
-    if (queue === null || !queues.includes(queue)) return;
+    const queue = queues.find((name) => sync.tag === syncTag(name));
+    if (!queue) return;
     // The browser fires sync when it has connectivity: attempts that found no network need not back off.
     sync.waitUntil(
       replayOne(queue, true).then((result) => {
@@ -123,25 +116,26 @@ export function installOutboxReplay(scope: ReplayScope, options: HandleOutboxOpt
   });
 
   scope.addEventListener('message', (event) => {
-    const { data } = event;
-    if (isOutboxMessage(data) && data.type === 'outpost:outbox-replay' && queues.includes(data.queue)) {
-      event.waitUntil(replayOne(data.queue, data.reconnected === true).catch(() => {}));
+    // A replay request (see OutboxMessage) for one of this worker's queues; anything else is someone else's.
+    const data = event.data as { type?: unknown; queue: string; reconnected?: unknown } | null | undefined;
+    if (data?.type === 'outpost:outbox-replay' && queues.includes(data.queue)) {
+      event.waitUntil(replayOne(data.queue, data.reconnected === true).catch(ignore));
     }
   });
 
-  scope.addEventListener('activate', (event) => event.waitUntil(replayAll().catch(() => {})));
+  scope.addEventListener('activate', (event) => event.waitUntil(replayAllQuietly()));
 
   if (fetchInterval > 0) {
     scope.addEventListener('fetch', (event) => {
       const now = Date.now();
       if (now - lastFetchReplay < fetchInterval) return;
       lastFetchReplay = now;
-      event.waitUntil(replayAll().catch(() => {}));
+      event.waitUntil(replayAllQuietly());
     });
   }
 
   // Worker start: whatever woke the worker keeps it alive a while; queued items from an earlier life go out now.
-  void replayAll().catch(() => {});
+  void replayAllQuietly();
 
   return { replay: replayAll };
 }

@@ -29,6 +29,9 @@ export type NextStep =
   /** Store `item` (claimed under this replayer's lease) and send it. */
   | { kind: 'claim'; item: OutboxItem };
 
+/** What {@link nextStep} leads to once outlived heads are stored as failed: what a claim tells the replay loop. */
+export type ClaimStep = Exclude<NextStep, { kind: 'expire' }>;
+
 /** Limits the replay loop works with. */
 export interface ClaimOptions {
   /** How long a claim keeps other replayers off the item; must outlast a request. */
