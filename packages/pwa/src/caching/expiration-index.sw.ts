@@ -39,8 +39,8 @@ export class IndexedDbExpirationIndex implements ExpirationIndex {
   }
 
   /** Uses of this cache last made up to `until` (all of them by default). */
-  #usedUntil(until = Number.POSITIVE_INFINITY): IDBKeyRange {
-    return IDBKeyRange.bound([this.#cache, Number.NEGATIVE_INFINITY], [this.#cache, until]);
+  #usedUntil(until = Infinity): IDBKeyRange {
+    return IDBKeyRange.bound([this.#cache, -Infinity], [this.#cache, until]);
   }
 
   async touch(times: ReadonlyMap<string, number>): Promise<number> {
@@ -76,7 +76,7 @@ export class IndexedDbExpirationIndex implements ExpirationIndex {
   }
 
   removeUsedBefore(cutoff: number): Promise<string[]> {
-    return this.#removeWhile(this.#usedUntil(cutoff), Number.POSITIVE_INFINITY);
+    return this.#removeWhile(this.#usedUntil(cutoff), Infinity);
   }
 
   async clear(): Promise<void> {

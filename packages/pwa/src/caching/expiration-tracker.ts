@@ -129,8 +129,8 @@ export class ExpirationTracker {
     this.#pending.clear();
     if (batch.size > 0) this.#entries += await index.touch(batch);
     for (const time of batch.values()) if (!(time >= this.#oldest!)) this.#oldest = time;
-    const { maxEntries = Number.POSITIVE_INFINITY, maxAgeSeconds } = this.policy;
-    const cutoff = this.#now() - (maxAgeSeconds ?? Number.POSITIVE_INFINITY) * 1000;
+    const { maxEntries = Infinity, maxAgeSeconds } = this.policy;
+    const cutoff = this.#now() - (maxAgeSeconds ?? Infinity) * 1000;
     // Each removal is followed by one read of the true oldest time, so the next flush knows whether to look.
     const remove = async (removing: Promise<string[]>) => {
       const gone = await removing;

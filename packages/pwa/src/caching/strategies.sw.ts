@@ -35,20 +35,13 @@ export interface NetworkFirstOptions extends StrategyOptions {
  * Network first: the network's response (cached as it passes), the cached one when the network fails or is
  * slower than `networkTimeoutSeconds`. For data that should be fresh but must work offline.
  */
-export class NetworkFirst extends Strategy {
-  readonly networkTimeoutSeconds: number | undefined;
-
-  constructor(options: NetworkFirstOptions = {}) {
-    super(options);
-    this.networkTimeoutSeconds = options.networkTimeoutSeconds;
-  }
-
+export class NetworkFirst extends Strategy<NetworkFirstOptions> {
   protected async respond(handler: StrategyHandler): Promise<Response> {
     const { request } = handler;
     const network = handler.fetchAndCachePut(request);
     // The worker must live until the network answered and the cache was updated, even if the cache answered.
     handler.waitUntil(network.catch(() => undefined));
-    const timeout = this.networkTimeoutSeconds;
+    const timeout = this.options.networkTimeoutSeconds;
     try {
       const first = await raceTimeout(network, timeout === undefined ? undefined : timeout * 1000);
       if (first !== TIMED_OUT) return first;
@@ -94,17 +87,10 @@ export interface NetworkOnlyOptions extends StrategyOptions {
 }
 
 /** Network only: what the network says; plugins still see the request (to log it or to fall back). */
-export class NetworkOnly extends Strategy {
-  readonly networkTimeoutSeconds: number | undefined;
-
-  constructor(options: NetworkOnlyOptions = {}) {
-    super(options);
-    this.networkTimeoutSeconds = options.networkTimeoutSeconds;
-  }
-
+export class NetworkOnly extends Strategy<NetworkOnlyOptions> {
   protected async respond(handler: StrategyHandler): Promise<Response> {
     const network = handler.fetch(handler.request);
-    const timeout = this.networkTimeoutSeconds;
+    const timeout = this.options.networkTimeoutSeconds;
     if (timeout === undefined) return network;
     network.catch(() => undefined);
     const first = await raceTimeout(network, timeout * 1000);

@@ -111,13 +111,13 @@ type AnyHook = (param: Record<string, unknown>) => unknown;
  * }
  * ```
  */
-export abstract class Strategy {
+export abstract class Strategy<Options extends StrategyOptions = StrategyOptions> {
   readonly cacheName: string;
   readonly caches: CacheStorage;
   /** The options as given; the handler reads plugins, rules and fetch from here. */
-  readonly options: StrategyOptions;
+  readonly options: Options;
 
-  constructor(options: StrategyOptions = {}) {
+  constructor(options: Options = {} as Options) {
     this.options = options;
     this.cacheName = options.cacheName ?? 'outpost-runtime';
     this.caches = options.caches ?? globalThis.caches;

@@ -21,8 +21,6 @@ export function handleLifecycle(options: LifecycleOptions = {}): void {
     self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
   }
   self.addEventListener('message', (event) => {
-    if (isLifecycleMessage(event.data) && event.data.type === 'outpost:skip-waiting') {
-      event.waitUntil(self.skipWaiting());
-    }
+    if (isLifecycleMessage(event.data)) event.waitUntil(self.skipWaiting());
   });
 }

@@ -6,5 +6,5 @@ export type LifecycleMessage = { type: 'outpost:skip-waiting' };
 
 /** Narrows an unknown `message` event payload to a {@link LifecycleMessage}. */
 export function isLifecycleMessage(data: unknown): data is LifecycleMessage {
-  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'outpost:skip-waiting';
+  return (data as { type?: unknown } | null)?.type === 'outpost:skip-waiting';
 }
