@@ -22,12 +22,7 @@ declare const self: ServiceWorkerGlobalScope;
  * ```
  */
 export function handleOutbox(options: HandleOutboxOptions = {}): OutboxReplayer {
-  const scope: ReplayScope = {
-    // The events' own types (SyncEvent, ExtendableMessageEvent, FetchEvent) all have what ReplayEvent reads.
-    addEventListener: (type, listener) => self.addEventListener(type, listener as unknown as EventListener),
-    get registration() {
-      return self.registration as ServiceWorkerRegistration & ReplayScope['registration'];
-    },
-  };
-  return installOutboxReplay(scope, options);
+  // The worker's global scope is the scope itself: its events (SyncEvent, ExtendableMessageEvent, FetchEvent)
+  // all have what ReplayEvent reads, and its registration has `sync` where the browser has Background Sync.
+  return installOutboxReplay(self as unknown as ReplayScope, options);
 }

@@ -18,9 +18,6 @@ export interface ResponseSummary {
   contentType: string | null;
 }
 
-/** Statuses that say "not now" rather than "no": the same request may well succeed later. */
-const RETRYABLE = new Set([408, 409, 425, 429]);
-
 /**
  * Classifies a response: 2xx (including a stored-response replay) is sent; 401 waits for sign-in; 408, 409,
  * 425, 429 and 5xx retry (honouring Retry-After); any other status fails for good with the server's reason.
@@ -36,16 +33,18 @@ export function classifyResponse(response: ResponseSummary, now: number): Outcom
   if (status >= 200 && status < 300) {
     return { kind: 'sent', status, replayed: response.replayed?.trim().toLowerCase() === 'true', body: response.body };
   }
-  if (status === 401) return { kind: 'needs-sign-in', status, reason: serverReason(response) };
-  if (RETRYABLE.has(status) || status >= 500) {
+  const reason = serverReason(response);
+  if (status === 401) return { kind: 'needs-sign-in', status, reason };
+  // 408, 409, 425, 429 and 5xx say "not now" rather than "no": the same request may well succeed later.
+  if ([408, 409, 425, 429].includes(status) || status >= 500) {
     return {
       kind: 'retry',
       status,
-      error: `HTTP ${status}: ${serverReason(response)}`,
+      error: `HTTP ${status}: ${reason}`,
       retryAfterMs: parseRetryAfter(response.retryAfter, now),
     };
   }
-  return { kind: 'failed', status, reason: serverReason(response) };
+  return { kind: 'failed', status, reason };
 }
 
 /** The outcome of an attempt that got no response (offline, connection reset, DNS, timeout). */
@@ -59,14 +58,11 @@ export function networkFailure(error: unknown): Outcome {
  * Null when absent or unreadable; never negative.
  */
 export function parseRetryAfter(value: string | null, now: number): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
+  const trimmed = value?.trim() ?? '';
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   // Every HTTP-date form starts with the day's name; this keeps Date.parse from reading '-3' as a year.
-  if (!/^[A-Za-z]{3}/.test(trimmed)) return null;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, date - now);
+  const date = /^[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 const MAX_REASON_LENGTH = 300;
@@ -77,21 +73,20 @@ const MAX_REASON_LENGTH = 300;
  */
 export function serverReason(response: Pick<ResponseSummary, 'status' | 'body' | 'contentType'>): string {
   const text = response.body.trim();
-  if (text !== '' && /json/i.test(response.contentType ?? '')) {
+  const type = response.contentType ?? '';
+  if (/json/i.test(type)) {
     try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === 'object' && parsed !== null) {
-        for (const field of ['message', 'detail', 'title', 'error']) {
-          const value = (parsed as Record<string, unknown>)[field];
-          if (typeof value === 'string' && value.trim() !== '') return cut(value.trim());
-        }
+      // JSON.parse throws on an empty body, as on any other non-JSON one: both fall through to the text.
+      const parsed: Record<string, unknown> | null = JSON.parse(text);
+      for (const field of ['message', 'detail', 'title', 'error']) {
+        const value = parsed?.[field];
+        if (typeof value === 'string' && value.trim()) return cut(value.trim());
       }
     } catch {
       // Not JSON after all: fall through to the text.
     }
   }
-  if (text !== '' && !/html/i.test(response.contentType ?? '')) return cut(text);
-  return `HTTP ${response.status}`;
+  return text && !/html/i.test(type) ? cut(text) : `HTTP ${response.status}`;
 }
 
 function cut(text: string): string {

@@ -103,8 +103,9 @@ function span(ms: number): string {
 
 /** Whether an item outlived the retention limit while still waiting to be sent. */
 export function isExpired(item: OutboxItem, now: number, retentionMs: number): boolean {
-  const waiting = item.state === 'pending' || item.state === 'needs-sign-in' || item.state === 'sending';
-  return waiting && item.activeSince + retentionMs <= now && !(item.state === 'sending' && leaseIsLive(item, now));
+  // Waiting: pending, needs-sign-in, or sending under a lease that ran out.
+  const waiting = item.state === 'sending' ? !leaseIsLive(item, now) : item.state !== 'sent' && item.state !== 'failed';
+  return waiting && item.activeSince + retentionMs <= now;
 }
 
 /** The item marked failed for having outlived the retention limit. */
@@ -170,30 +171,18 @@ export function applyOutcome(
   if (item.state === 'sent') return null;
   const owns = item.state === 'sending' && item.lease?.owner === owner;
   if (!owns && outcome.kind !== 'sent') return null;
-  const base = { ...item, lease: null, updatedAt: now };
-  switch (outcome.kind) {
-    case 'sent':
-      return {
-        ...base,
-        state: 'sent',
-        status: outcome.status,
-        sentAt: now,
-        reason: null,
-        response: outcome.body.length > MAX_RESPONSE_CHARS ? null : outcome.body,
-      };
-    case 'needs-sign-in':
-      return { ...base, state: 'needs-sign-in', status: outcome.status, reason: outcome.reason };
-    case 'failed':
-      return { ...base, state: 'failed', status: outcome.status, reason: outcome.reason };
-    case 'retry':
-      return {
-        ...base,
-        state: 'pending',
-        status: outcome.status,
-        lastError: outcome.error,
-        nextAttemptAt: now + backoffDelay(item.attempts, options.backoff, options.random, outcome.retryAfterMs),
-      };
+  const { kind, status } = outcome;
+  const base = { ...item, state: kind === 'retry' ? 'pending' : kind, status, lease: null, updatedAt: now } as const;
+  if (kind === 'sent') {
+    const response = outcome.body.length > MAX_RESPONSE_CHARS ? null : outcome.body;
+    return { ...base, sentAt: now, reason: null, response };
   }
+  if (kind === 'retry') {
+    const delay = backoffDelay(item.attempts, options.backoff, options.random, outcome.retryAfterMs);
+    return { ...base, lastError: outcome.error, nextAttemptAt: now + delay };
+  }
+  // needs-sign-in and failed: the state is the outcome's kind, with the server's reason.
+  return { ...base, reason: outcome.reason };
 }
 
 /** Why a user action was refused. */
