@@ -9,7 +9,7 @@ export interface OfflineFallbackOptions {
   image?: string;
   /** Where the fallbacks are precached. Without it they are looked up in every cache. */
   precache?: Precache;
-  /** What `page` and `image` are resolved against. Default: the worker's scope or location. */
+  /** What `page` and `image` are resolved against. Default: the worker's registration scope. */
   scope?: string;
   caches?: CacheStorage;
 }
@@ -25,23 +25,16 @@ export interface OfflineFallbackOptions {
  * ```
  */
 export function offlineFallback(options: OfflineFallbackOptions): (context: CatchContext) => Promise<Response> {
+  // A cast rather than `declare const self`: tests type-check this module with the DOM lib.
   const scope =
-    options.scope ??
-    (globalThis as { registration?: { scope: string } }).registration?.scope ??
-    (globalThis as { location?: { href: string } }).location?.href;
-  const resolve = (url: string | undefined) => (url === undefined ? undefined : new URL(url, scope).href);
+    options.scope ?? (globalThis as unknown as { registration: ServiceWorkerRegistration }).registration.scope;
+  const resolve = (url: string | undefined) => url && new URL(url, scope).href;
   const page = resolve(options.page);
   const image = resolve(options.image);
   // Precache.match and CacheStorage.match take the same URL argument.
-  const from = options.precache ?? options.caches ?? globalThis.caches;
-  return async ({ request }) => {
-    const target =
-      request.mode === 'navigate' || request.destination === 'document'
-        ? page
-        : request.destination === 'image'
-          ? image
-          : undefined;
-    const fallback = target === undefined ? undefined : await from.match(target);
-    return fallback ?? Response.error();
+  const from = options.precache ?? options.caches ?? caches;
+  return async ({ request: { mode, destination } }) => {
+    const target = mode === 'navigate' || destination === 'document' ? page : destination === 'image' && image;
+    return (target && (await from.match(target))) || Response.error();
   };
 }

@@ -28,16 +28,16 @@ export const MANIFEST_PLACEHOLDER = 'self.__OUTPOST_PRECACHE_MANIFEST';
 export const REVISION_PARAM = '__outpost_revision';
 
 /**
- * Thrown for a manifest that cannot be precached as given; `entry` is the offending item. The message names the
- * entry and what is wrong with it: `bad precache entry {"url":"/a"}: revision must be a string or null`.
+ * Thrown for a manifest that cannot be precached as given; `entry` is the offending item. The message shows the
+ * entry and what was expected of it: `bad precache entry "/a.js": expected {url: string, revision: ...}`.
  */
 export class PrecacheManifestError extends Error {
   override readonly name = 'PrecacheManifestError';
-  constructor(
-    what: string,
-    readonly entry: unknown,
-  ) {
+  // `declare` + assignment rather than a parameter property: no class-field declaration in the bundle.
+  declare readonly entry: unknown;
+  constructor(what: string, entry: unknown) {
     super(`bad precache entry ${JSON.stringify(entry)}: ${what}`);
+    this.entry = entry;
   }
 }
 
@@ -71,31 +71,32 @@ export function resolvePrecacheManifest(entries: readonly unknown[], base: strin
   const byUrl = new Map<string, ResolvedPrecacheEntry>();
   for (const raw of entries) {
     const { url, revision, integrity } = (raw ?? 0) as Record<string, unknown>;
-    // One message shape for every defect keeps the validator small; the entry itself is in the message.
-    const what =
-      typeof raw !== 'object' || !raw
-        ? 'use {url, revision}'
-        : typeof url !== 'string' || !url
-          ? 'url must be a non-empty string'
-          : revision !== null && (typeof revision !== 'string' || !revision)
-            ? 'revision must be a non-empty string or null'
-            : integrity !== undefined && typeof integrity !== 'string'
-              ? 'integrity must be a string'
-              : '';
-    if (what) throw new PrecacheManifestError(what, raw);
+    // One message for every shape defect keeps the validator small; the entry itself is in the message.
+    if (
+      typeof raw !== 'object' ||
+      !raw ||
+      typeof url !== 'string' ||
+      !url ||
+      (revision !== null && (typeof revision !== 'string' || !revision)) ||
+      (integrity !== undefined && typeof integrity !== 'string')
+    ) {
+      throw new PrecacheManifestError(
+        'expected {url: string, revision: string | null, integrity?: string}, url and revision non-empty',
+        raw,
+      );
+    }
     const absolute = new URL(url as string, base);
     absolute.hash = '';
     const href = absolute.href;
     const seen = byUrl.get(href);
     if (seen && seen.revision !== revision)
       throw new PrecacheManifestError('listed twice with different revisions', raw);
-    const resolved: ResolvedPrecacheEntry = {
+    byUrl.set(href, {
       url: href,
       cacheKey: cacheKeyFor(href, revision as string | null),
       revision: revision as string | null,
-    };
-    if (integrity !== undefined) resolved.integrity = integrity as string;
-    byUrl.set(href, resolved);
+      integrity: integrity as string | undefined,
+    });
   }
   return [...byUrl.values()];
 }
@@ -105,11 +106,10 @@ export function resolvePrecacheManifest(entries: readonly unknown[], base: strin
  * It names the cache, not a security boundary, so a fast non-cryptographic hash (FNV-1a, 2 x 32 bits) is enough.
  */
 export function manifestVersion(entries: readonly ResolvedPrecacheEntry[]): string {
-  const lines = entries.map((e) => `${e.cacheKey} ${e.integrity ?? ''}`).sort();
-  return fnv1a64(lines.join('\n'));
-}
-
-function fnv1a64(text: string): string {
+  const text = entries
+    .map((e) => `${e.cacheKey} ${e.integrity ?? ''}`)
+    .sort()
+    .join('\n');
   // Two independent 32-bit FNV-1a lanes (different offset bases) give 64 bits without BigInt.
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;

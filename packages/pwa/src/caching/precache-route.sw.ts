@@ -23,7 +23,7 @@ declare const self: ServiceWorkerGlobalScope;
  */
 export function precacheRoute(router: Router, precache: Precache): Router {
   return router.get(
-    (request) => precache.entryFor(request.href) !== undefined,
+    (request) => !!precache.entryFor(request.href),
     async ({ request }) => (await precache.match(request)) ?? fetch(request),
   );
 }

@@ -41,10 +41,11 @@ export interface PrecacheInstallResult {
 /** Install failed: at least one file could not be fetched. The previous version keeps serving. */
 export class PrecacheInstallError extends Error {
   override readonly name = 'PrecacheInstallError';
-  constructor(readonly failures: PrecacheFailure[]) {
-    super(
-      `precache failed for ${failures.map((f) => `${f.url} (${f.reason})`).join(', ')}; the previous version keeps serving`,
-    );
+  // `declare` + assignment rather than a parameter property: no class-field declaration in the bundle.
+  declare readonly failures: PrecacheFailure[];
+  constructor(failures: PrecacheFailure[]) {
+    super(`precache failed for ${failures.map((f) => `${f.url} (${f.reason})`).join(', ')}`);
+    this.failures = failures;
   }
 }
 
