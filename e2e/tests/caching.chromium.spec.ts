@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import {
   audioOffline,
   expirationLimits,
+  expirationMaxAge,
   failingAsset,
   firstInstall,
   navigationAndFallbacks,
@@ -53,6 +54,11 @@ test('each strategy online, on a slow network and offline', async ({ page }) => 
 test('expiration keeps a cache to maxEntries', async ({ page }) => {
   await openApp(adapt(page), server);
   await expirationLimits(adapt(page));
+});
+
+test('expiration refetches and evicts entries older than maxAgeSeconds', async ({ page }) => {
+  await openApp(adapt(page), server);
+  await expirationMaxAge(adapt(page));
 });
 
 test('navigations use navigation preload; offline page and image fallbacks', async ({ page }) => {

@@ -3,6 +3,7 @@ import type { Page } from 'puppeteer-core';
 import {
   audioOffline,
   expirationLimits,
+  expirationMaxAge,
   failingAsset,
   firstInstall,
   navigationAndFallbacks,
@@ -63,6 +64,11 @@ test('each strategy online, on a slow network and offline', async () => {
 test('expiration keeps a cache to maxEntries', async () => {
   await openApp(adapt(page), server);
   await expirationLimits(adapt(page));
+});
+
+test('expiration refetches and evicts entries older than maxAgeSeconds', async () => {
+  await openApp(adapt(page), server);
+  await expirationMaxAge(adapt(page));
 });
 
 test('navigations use navigation preload; offline page and image fallbacks', async () => {
