@@ -43,35 +43,18 @@ export type ItemsWork<T> = (items: IDBObjectStore, changed: OutboxItem[]) => Pro
 /**
  * The outbox in IndexedDB as a replayer needs it: claim the head of a queue, settle an attempt, sweep. It is all
  * a service worker uses, so the worker's bundle leaves out what only pages do (enqueue, list, retry, cancel,
- * listen), which lives in `OutboxStore`. Every change runs in one readwrite transaction, which IndexedDB
+ * listen), which `OutboxStore` adds. Every change runs in one readwrite transaction, which IndexedDB
  * serialises across all contexts: that is what makes a claim (and so the lease) atomic between a page and a
  * worker, or two workers. Every committed change is announced on the {@link OUTBOX_CHANNEL} BroadcastChannel.
  */
-export class OutboxReplayStore {
-  protected readonly db: IDBDatabase;
-  protected readonly channel: BroadcastChannel;
-  #closed = false;
-
-  protected constructor(db: IDBDatabase) {
-    this.db = db;
-    this.channel = new BroadcastChannel(OUTBOX_CHANNEL);
-  }
-
-  /** Opens (and on first use creates) the outbox database for replaying. */
-  static async open(name: string = OUTBOX_DB_NAME): Promise<OutboxReplayStore> {
-    return new OutboxReplayStore(await openOutboxDb(name));
-  }
-
+export interface OutboxReplayStore {
   /**
    * Decides about the head of `queue` and, in the same transaction, stores the claim (or marks outlived heads
    * failed and moves on). Returns the step; a `claim` step's item is now leased to `owner`.
    */
-  claimNext(queue: string, owner: string, now: number, options: ClaimOptions): Promise<ClaimStep> {
-    return this.write((items, changed) => claimIn(items, queue, owner, now, options, changed));
-  }
-
+  claimNext(queue: string, owner: string, now: number, options: ClaimOptions): Promise<ClaimStep>;
   /**
-   * Records the outcome of `owner`'s attempt at item `id` and, in the same transaction, takes the next step on
+   * Records the outcome of `owner`'s attempt at `item` and, in the same transaction, takes the next step on
    * its queue (one transaction per request instead of two). Returns the stored item (null if unchanged) and
    * the step.
    */
@@ -81,66 +64,90 @@ export class OutboxReplayStore {
     outcome: Outcome,
     now: number,
     options: OutcomeOptions & ClaimOptions,
-  ): Promise<{ stored: OutboxItem | null; next: ClaimStep }> {
-    return this.write(async (items, changed) => {
-      const row: StoredItem | undefined = await promised(items.index('id').get(item.id));
-      // The transitions keep the row's own fields; toStored sets them afresh.
-      const stored = row ? applyOutcome(row, owner, outcome, now, options) : null;
-      if (row && stored) {
-        items.put(toStored(stored, row.seq));
-        changed.push(stored);
-      }
-      return { stored, next: await claimIn(items, item.queue, owner, now, options, changed) };
-    });
-  }
-
+  ): Promise<{ stored: OutboxItem | null; next: ClaimStep }>;
   /**
    * Housekeeping for one queue: items waiting longer than `retentionMs` (including those waiting for sign-in)
    * become failed, never deleted; sent items older than `keepSentMs` are removed (they did their job).
    */
-  sweep(queue: string, now: number, retentionMs: number, keepSentMs: number): Promise<void> {
-    return this.write((items, changed) =>
-      eachOfQueue(items, queue, (cursor, row) => {
-        if (isExpired(row, now, retentionMs)) {
-          const failed = expire(row, now, retentionMs);
-          cursor.update(toStored(failed, row.seq));
-          changed.push(failed);
-        } else if (row.state === 'sent' && (row.sentAt ?? 0) + keepSentMs <= now) {
-          cursor.delete();
-          changed.push(row);
-        }
-      }),
-    );
-  }
-
+  sweep(queue: string, now: number, retentionMs: number, keepSentMs: number): Promise<void>;
   /** Closes the database and the channel. */
-  close(): void {
-    this.#closed = true;
-    this.channel.close();
-    this.db.close();
-  }
+  close(): void;
+}
 
+/** What the page's `OutboxStore` builds on: the replay store plus its database, channel and transactions. */
+export interface OutboxStoreBase extends OutboxReplayStore {
+  readonly db: IDBDatabase;
+  readonly channel: BroadcastChannel;
   /**
    * Runs `work` in one readwrite transaction on the items and, once it committed, announces what it changed.
    * `work` may await only IndexedDB requests of that transaction, or it would commit early. Rejects when `work`
    * throws or the transaction fails; what `work` wrote before throwing still commits, as it did with `idb`.
    */
-  protected async write<T>(work: ItemsWork<T>): Promise<T> {
-    const tx = this.db.transaction('items', 'readwrite');
+  write<T>(work: ItemsWork<T>): Promise<T>;
+}
+
+/**
+ * Opens (and on first use creates) the outbox database for replaying. `heard` also hears this context's own
+ * committed changes (the channel reaches only the others), until the store is closed.
+ */
+export async function openReplayStore(
+  name: string = OUTBOX_DB_NAME,
+  heard?: (item: Pick<OutboxItem, 'queue' | 'id'>) => void,
+): Promise<OutboxStoreBase> {
+  const db = await openOutboxDb(name);
+  const channel = new BroadcastChannel(OUTBOX_CHANNEL);
+  let closed = false;
+
+  const write = async <T>(work: ItemsWork<T>): Promise<T> => {
+    const tx = db.transaction('items', 'readwrite');
     const changed: OutboxItem[] = [];
     // Awaited together, so a failed transaction never leaves its promise rejected with nobody listening.
     const [result] = await Promise.all([work(tx.objectStore('items'), changed), committed(tx)]);
-    for (const item of changed) this.announce(item);
-    return result;
-  }
-
-  /** Tells every other context of the origin that `item` changed. */
-  protected announce(item: Pick<OutboxItem, 'queue' | 'id'>): void {
     // A replay that was running when the store closed still commits its last change; nobody is left to tell.
-    if (this.#closed) return;
-    const message: OutboxMessage = { type: 'outpost:outbox-changed', queue: item.queue, id: item.id };
-    this.channel.postMessage(message);
-  }
+    for (const { queue, id } of closed ? [] : changed) {
+      const message: OutboxMessage = { type: 'outpost:outbox-changed', queue, id };
+      channel.postMessage(message);
+      heard?.(message);
+    }
+    return result;
+  };
+
+  return {
+    db,
+    channel,
+    write,
+    claimNext: (queue, owner, now, options) =>
+      write((items, changed) => claimIn(items, queue, owner, now, options, changed)),
+    settleAndClaimNext: (item, owner, outcome, now, options) =>
+      write(async (items, changed) => {
+        const row: StoredItem | undefined = await promised(items.index('id').get(item.id));
+        // The transitions keep the row's own fields; toStored sets them afresh.
+        const stored = row ? applyOutcome(row, owner, outcome, now, options) : null;
+        if (row && stored) {
+          items.put(toStored(stored, row.seq));
+          changed.push(stored);
+        }
+        return { stored, next: await claimIn(items, item.queue, owner, now, options, changed) };
+      }),
+    sweep: (queue, now, retentionMs, keepSentMs) =>
+      write((items, changed) =>
+        eachOfQueue(items, queue, (cursor, row) => {
+          if (isExpired(row, now, retentionMs)) {
+            const failed = expire(row, now, retentionMs);
+            cursor.update(toStored(failed, row.seq));
+            changed.push(failed);
+          } else if (row.state === 'sent' && (row.sentAt ?? 0) + keepSentMs <= now) {
+            cursor.delete();
+            changed.push(row);
+          }
+        }),
+      ),
+    close() {
+      closed = true;
+      channel.close();
+      db.close();
+    },
+  };
 }
 
 /**

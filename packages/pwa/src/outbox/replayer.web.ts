@@ -1,6 +1,6 @@
 import { isValidQueueName, syncTag } from './item.js';
 import { type ReplayOptions, type ReplayResult, replayQueue } from './replay.web.js';
-import { OutboxReplayStore } from './replay-store.web.js';
+import { type OutboxReplayStore, openReplayStore } from './replay-store.web.js';
 
 /** Options of `handleOutbox` (`@outpost/pwa/sw`). */
 export interface HandleOutboxOptions extends ReplayOptions {
@@ -63,7 +63,7 @@ export function installOutboxReplay(scope: ReplayScope, options: HandleOutboxOpt
     let run = running.get(queue);
     if (!run) {
       run = (async () => {
-        opened ??= OutboxReplayStore.open().catch((error: unknown) => {
+        opened ??= openReplayStore().catch((error: unknown) => {
           opened = undefined;
           throw error;
         });

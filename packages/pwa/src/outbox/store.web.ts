@@ -5,8 +5,8 @@ import {
   eachOfQueue,
   fromStored,
   OUTBOX_DB_NAME,
-  OutboxReplayStore,
-  openOutboxDb,
+  type OutboxReplayStore,
+  openReplayStore,
   queueRange,
   type StoredItem,
   toStored,
@@ -25,114 +25,107 @@ export interface OutboxChange {
  * enqueue, list, retry, cancel and change listeners. Every committed change, from any context of the origin,
  * reaches this instance's listeners (over the outbox BroadcastChannel, and directly for its own changes).
  */
-export class OutboxStore extends OutboxReplayStore {
-  readonly #listeners = new Set<(change: OutboxChange) => void>();
-
-  private constructor(db: IDBDatabase) {
-    super(db);
-    this.channel.onmessage = (event: MessageEvent) => {
-      const data: unknown = event.data;
-      if (isOutboxMessage(data) && data.type === 'outpost:outbox-changed') this.#emit(data);
-    };
-  }
-
-  /** Opens (and on first use creates) the outbox database. */
-  static override async open(name: string = OUTBOX_DB_NAME): Promise<OutboxStore> {
-    return new OutboxStore(await openOutboxDb(name));
-  }
-
+export interface OutboxStore extends OutboxReplayStore {
   /** Listens to changes from every context of the origin (this one included); returns the unsubscribe. */
-  subscribe(listener: (change: OutboxChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
+  subscribe(listener: (change: OutboxChange) => void): () => void;
   /** Stores a new item at the end of the queues' common order. */
-  add(item: OutboxItem): Promise<void> {
-    return this.write(async (items, changed) => {
-      const last = await promised(items.openKeyCursor(null, 'prev'));
-      items.add(toStored(item, ((last?.primaryKey as number | undefined) ?? 0) + 1));
-      changed.push(item);
-    });
-  }
-
+  add(item: OutboxItem): Promise<void>;
   /** The items of a queue in enqueue order. */
-  async list(queue: string): Promise<OutboxItem[]> {
-    const rows: StoredItem[] = await promised(this.#read().index('queue').getAll(queueRange(queue)));
-    return rows.map(fromStored);
-  }
-
+  list(queue: string): Promise<OutboxItem[]>;
   /** The item with id `id`, if there is one. */
-  async get(id: string): Promise<OutboxItem | undefined> {
-    const row: StoredItem | undefined = await promised(this.#read().index('id').get(id));
-    return row ? fromStored(row) : undefined;
-  }
-
+  get(id: string): Promise<OutboxItem | undefined>;
   /**
    * Applies `change` to item `id` in one transaction and stores the result; null from `change` leaves the item
    * alone. Returns the stored item, or null when unchanged. Errors thrown by `change` reject, storing nothing.
    */
-  update(id: string, change: (item: OutboxItem) => OutboxItem | null): Promise<OutboxItem | null> {
-    return this.write(async (items, changed) => {
-      const row: StoredItem | undefined = await promised(items.index('id').get(id));
-      const next = row ? change(fromStored(row)) : null;
-      if (row && next) {
-        items.put(toStored(next, row.seq));
-        changed.push(next);
-      }
-      return next;
-    });
-  }
-
+  update(id: string, change: (item: OutboxItem) => OutboxItem | null): Promise<OutboxItem | null>;
   /** Applies `change` to every item of a queue in one transaction; returns how many changed. */
-  async updateAll(queue: string, change: (item: OutboxItem) => OutboxItem | null): Promise<number> {
-    let count = 0;
-    await this.write((items, changed) =>
-      eachOfQueue(items, queue, (cursor, row) => {
-        const next = change(fromStored(row));
-        if (next) {
-          cursor.update(toStored(next, row.seq));
-          changed.push(next);
-          count++;
-        }
-      }),
-    );
-    return count;
-  }
-
+  updateAll(queue: string, change: (item: OutboxItem) => OutboxItem | null): Promise<number>;
   /**
    * Removes item `id` after `check` accepted it (in the same transaction, so a replayer cannot claim it in
    * between). Returns false when there is no such item; errors thrown by `check` reject, removing nothing.
    */
-  remove(id: string, check: (item: OutboxItem) => void): Promise<boolean> {
-    return this.write(async (items, changed) => {
-      const row: StoredItem | undefined = await promised(items.index('id').get(id));
-      if (!row) return false;
-      check(fromStored(row));
-      items.delete(row.seq);
-      changed.push(row);
-      return true;
-    });
-  }
-
+  remove(id: string, check: (item: OutboxItem) => void): Promise<boolean>;
   /** Closes the database and the channel; listeners hear nothing more. */
-  override close(): void {
-    super.close();
-    this.#listeners.clear();
-  }
-
-  protected override announce(item: Pick<OutboxItem, 'queue' | 'id'>): void {
-    // After close() the base announces nothing and the listeners are gone, so this stays silent too.
-    super.announce(item);
-    this.#emit(item);
-  }
-
-  /** The items in a readonly transaction of their own. */
-  #read(): IDBObjectStore {
-    return this.db.transaction('items').objectStore('items');
-  }
-
-  #emit(change: OutboxChange): void {
-    for (const listener of this.#listeners) listener({ queue: change.queue, id: change.id });
-  }
+  close(): void;
 }
+
+/** Opens the page's outbox store: `OutboxStore.open(name?)`. */
+export const OutboxStore = {
+  /** Opens (and on first use creates) the outbox database. */
+  async open(name: string = OUTBOX_DB_NAME): Promise<OutboxStore> {
+    const listeners = new Set<(change: OutboxChange) => void>();
+    const emit = (change: OutboxChange) => {
+      for (const listener of listeners) listener({ queue: change.queue, id: change.id });
+    };
+    const base = await openReplayStore(name, emit);
+    base.channel.onmessage = (event: MessageEvent) => {
+      const data: unknown = event.data;
+      if (isOutboxMessage(data) && data.type === 'outpost:outbox-changed') emit(data);
+    };
+    const { db, write } = base;
+    /** The items in a readonly transaction of their own. */
+    const read = () => db.transaction('items').objectStore('items');
+
+    return {
+      claimNext: base.claimNext,
+      settleAndClaimNext: base.settleAndClaimNext,
+      sweep: base.sweep,
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      add: (item) =>
+        write(async (items, changed) => {
+          const last = await promised(items.openKeyCursor(null, 'prev'));
+          items.add(toStored(item, ((last?.primaryKey as number | undefined) ?? 0) + 1));
+          changed.push(item);
+        }),
+      async list(queue) {
+        const rows: StoredItem[] = await promised(read().index('queue').getAll(queueRange(queue)));
+        return rows.map(fromStored);
+      },
+      async get(id) {
+        const found: StoredItem | undefined = await promised(read().index('id').get(id));
+        return found && fromStored(found);
+      },
+      update: (id, change) =>
+        write(async (items, changed) => {
+          const found: StoredItem | undefined = await promised(items.index('id').get(id));
+          const next = found ? change(fromStored(found)) : null;
+          if (found && next) {
+            items.put(toStored(next, found.seq));
+            changed.push(next);
+          }
+          return next;
+        }),
+      async updateAll(queue, change) {
+        let count = 0;
+        await write((items, changed) =>
+          eachOfQueue(items, queue, (cursor, found) => {
+            const next = change(fromStored(found));
+            if (next) {
+              cursor.update(toStored(next, found.seq));
+              changed.push(next);
+              count++;
+            }
+          }),
+        );
+        return count;
+      },
+      remove: (id, check) =>
+        write(async (items, changed) => {
+          const found: StoredItem | undefined = await promised(items.index('id').get(id));
+          if (!found) return false;
+          check(fromStored(found));
+          items.delete(found.seq);
+          changed.push(found);
+          return true;
+        }),
+      close() {
+        base.close();
+        listeners.clear();
+      },
+    };
+  },
+};
