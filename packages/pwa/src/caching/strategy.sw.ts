@@ -159,19 +159,16 @@ export abstract class Strategy<Options extends StrategyOptions = StrategyOptions
  * network, so each plugin hook runs in exactly one place whatever the strategy.
  */
 export class StrategyHandler {
-  readonly request: Request;
-  readonly event: StrategyEvent | undefined;
-  readonly params: Record<string, string> | undefined;
+  // Declared, not defined: the constructor copies them in one go, and class fields would be emitted twice.
+  declare readonly strategy: Strategy;
+  declare readonly request: Request;
+  declare readonly event: StrategyEvent | undefined;
+  declare readonly params: Record<string, string> | undefined;
   readonly #pending: Promise<unknown>[] = [];
   #preloadUsed = false;
 
-  constructor(
-    readonly strategy: Strategy,
-    input: StrategyRequest,
-  ) {
-    this.request = input.request;
-    this.event = input.event;
-    this.params = input.params;
+  constructor(strategy: Strategy, input: StrategyRequest) {
+    Object.assign(this, input, { strategy });
   }
 
   /** The plugins' hooks of one name, in plugin order. */
