@@ -68,6 +68,11 @@ export function cacheKeyFor(url: string, revision: string | null): string {
  * duplicates with different revisions, because one URL can only be served one way.
  */
 export function resolvePrecacheManifest(entries: readonly unknown[], base: string): ResolvedPrecacheEntry[] {
+  return [...resolveByUrl(entries, base).values()];
+}
+
+/** {@link resolvePrecacheManifest} keyed by entry URL, in manifest order: the lookup table a precache serves from. */
+export function resolveByUrl(entries: readonly unknown[], base: string): Map<string, ResolvedPrecacheEntry> {
   const byUrl = new Map<string, ResolvedPrecacheEntry>();
   for (const raw of entries) {
     const { url, revision, integrity } = (raw ?? 0) as Record<string, unknown>;
@@ -98,7 +103,7 @@ export function resolvePrecacheManifest(entries: readonly unknown[], base: strin
       integrity: integrity as string | undefined,
     });
   }
-  return [...byUrl.values()];
+  return byUrl;
 }
 
 /**
@@ -110,13 +115,11 @@ export function manifestVersion(entries: readonly ResolvedPrecacheEntry[]): stri
     .map((e) => `${e.cacheKey} ${e.integrity ?? ''}`)
     .sort()
     .join('\n');
-  // Two independent 32-bit FNV-1a lanes (different offset bases) give 64 bits without BigInt.
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  // Two independent 32-bit FNV-1a lanes (different offset bases, the second one also shifting) give 64 bits
+  // without BigInt. The text is ASCII (URLs and SRI), so one UTF-16 unit per character is the whole input.
+  let lanes = [0x811c9dc5, 0x01000193 ^ 0x5bd1e995];
+  for (const char of text) {
+    lanes = lanes.map((h, i) => Math.imul(h ^ char.charCodeAt(0), 0x01000193) ^ (i && h >>> 15));
   }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  return lanes.map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
 }

@@ -1,11 +1,6 @@
 // Uses only what the DOM and WebWorker libs share (CacheStorage, fetch, Request, Response), so tests can drive it
 // with an in-memory CacheStorage; the service-worker event wiring lives in precache-events.sw.ts.
-import {
-  manifestVersion,
-  type PrecacheEntry,
-  type ResolvedPrecacheEntry,
-  resolvePrecacheManifest,
-} from './precache-manifest.js';
+import { manifestVersion, type PrecacheEntry, type ResolvedPrecacheEntry, resolveByUrl } from './precache-manifest.js';
 
 /** Options for {@link Precache}. */
 export interface PrecacheOptions {
@@ -74,8 +69,8 @@ export class Precache {
 
   constructor(manifest: readonly PrecacheEntry[], options: PrecacheOptions) {
     this.#options = options;
-    this.entries = resolvePrecacheManifest(manifest, options.base ?? options.scope);
-    this.#byUrl = new Map(this.entries.map((e) => [e.url, e]));
+    this.#byUrl = resolveByUrl(manifest, options.base ?? options.scope);
+    this.entries = [...this.#byUrl.values()];
     // Only caches with this prefix (namespace and scope) are ever deleted.
     this.#prefix = `${options.namespace ?? 'outpost'}-precache@${options.scope}#`;
     this.cacheName = this.#prefix + manifestVersion(this.entries);
