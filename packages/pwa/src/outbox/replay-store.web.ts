@@ -200,9 +200,3 @@ export function queueRange(queue: string): IDBKeyRange {
 export function toStored(item: OutboxItem, seq: number): StoredItem {
   return { ...item, seq, open: isOpen(item.state) ? 1 : 0 };
 }
-
-/** The item of a stored row, without what only the store needs. */
-export function fromStored(row: StoredItem): OutboxItem {
-  const { seq: _seq, open: _open, ...item } = row;
-  return item;
-}

@@ -3,7 +3,6 @@ import type { OutboxItem } from './item.js';
 import { isOutboxMessage } from './messages.js';
 import {
   eachOfQueue,
-  fromStored,
   OUTBOX_DB_NAME,
   type OutboxReplayStore,
   openReplayStore,
@@ -11,6 +10,8 @@ import {
   type StoredItem,
   toStored,
 } from './replay-store.web.js';
+
+import { describeReason } from './transitions.js';
 
 export { OUTBOX_DB_NAME } from './replay-store.web.js';
 
@@ -129,3 +130,9 @@ export const OutboxStore = {
     };
   },
 };
+
+/** The item of a stored row as the page sees it: without what only the store needs, its reason in words. */
+export function fromStored(row: StoredItem): OutboxItem {
+  const { seq: _seq, open: _open, ...item } = row;
+  return { ...item, reason: describeReason(item.reason) };
+}

@@ -81,9 +81,19 @@ export function createItem(fields: {
   };
 }
 
-/** The text of the reason given to items that outlived the retention limit. */
+/**
+ * The reason given to items that outlived the retention limit, as the replayer stores it: the span in
+ * milliseconds, which {@link describeReason} puts into words when a page reads the item. The words stay out of the
+ * worker's bundle that way.
+ */
 export function retentionReason(retentionMs: number): string {
-  return `not sent within ${span(retentionMs)}; it was kept, not sent`;
+  return `not sent within ${retentionMs} ms; it was kept, not sent`;
+}
+
+/** A stored reason as the page shows it: `not sent within 604800000 ms` reads `not sent within 7 days`. */
+export function describeReason(reason: string | null): string | null {
+  if (reason === null) return null;
+  return reason.replace(/^(not sent within )(\d+) ms/, (_, start: string, ms: string) => start + span(+ms));
 }
 
 const UNITS: [ms: number, name: string][] = [
