@@ -75,11 +75,10 @@ export function resolvePrecacheManifest(entries: readonly unknown[], base: strin
 export function resolveByUrl(entries: readonly unknown[], base: string): Map<string, ResolvedPrecacheEntry> {
   const byUrl = new Map<string, ResolvedPrecacheEntry>();
   for (const raw of entries) {
+    // A string, null or any other non-object has no `url` property, so the url check rejects it too. One
+    // message for every shape defect keeps the validator small; the entry itself is in the message.
     const { url, revision, integrity } = (raw ?? 0) as Record<string, unknown>;
-    // One message for every shape defect keeps the validator small; the entry itself is in the message.
     if (
-      typeof raw !== 'object' ||
-      !raw ||
       typeof url !== 'string' ||
       !url ||
       (revision !== null && (typeof revision !== 'string' || !revision)) ||

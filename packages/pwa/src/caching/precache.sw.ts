@@ -84,16 +84,15 @@ export class Precache {
    */
   async install(): Promise<PrecacheInstallResult> {
     const { fetch: download = fetch, concurrency = 8 } = this.#options;
-    // The current cache goes last, so a key it already holds maps to it rather than to an older copy.
-    const opened = await Promise.all(
-      [...(await this.#outdated()), this.cacheName].map((name) => this.#caches.open(name)),
-    );
-    const cache = opened.at(-1) as Cache;
     // One keys() per cache up front instead of a match() per entry: cache operations queue behind writes in
-    // the browser, so per-entry lookups would serialise the install on the cache's write lock.
+    // the browser, so per-entry lookups would serialise the install on the cache's write lock. The current
+    // cache goes last, so a key it already holds maps to it rather than to an older copy, and so `cache` ends
+    // as the one to fill.
     const holder = new Map<string, Cache>();
-    for (const [from, keys] of await Promise.all(opened.map(async (c) => [c, await c.keys()] as const))) {
-      for (const key of keys) holder.set(key.url, from);
+    let cache!: Cache;
+    for (const name of [...(await this.#outdated()), this.cacheName]) {
+      cache = await this.#caches.open(name);
+      for (const key of await cache.keys()) holder.set(key.url, cache);
     }
     const fetched: string[] = [];
     const reused: string[] = [];
@@ -142,9 +141,9 @@ export class Precache {
     const { directoryIndex = 'index.html' } = this.#options;
     const target = new URL(url);
     target.hash = '';
-    const exact = this.#byUrl.get(target.href);
-    if (exact || directoryIndex === null || !target.pathname.endsWith('/')) return exact;
-    target.pathname += directoryIndex;
+    if (directoryIndex && target.pathname.endsWith('/') && !this.#byUrl.has(target.href)) {
+      target.pathname += directoryIndex;
+    }
     return this.#byUrl.get(target.href);
   }
 
