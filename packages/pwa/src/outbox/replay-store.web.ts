@@ -130,18 +130,18 @@ export async function openReplayStore(
         return { stored, next: await claimIn(items, item.queue, owner, now, options, changed) };
       }),
     sweep: (queue, now, retentionMs, keepSentMs) =>
-      write((items, changed) =>
-        eachOfQueue(items, queue, (cursor, row) => {
+      write(async (items, changed) => {
+        for (const row of await queueRows(items, queue)) {
           if (isExpired(row, now, retentionMs)) {
             const failed = expire(row, now, retentionMs);
-            cursor.update(toStored(failed, row.seq));
+            items.put(toStored(failed, row.seq));
             changed.push(failed);
           } else if (row.state === 'sent' && (row.sentAt ?? 0) + keepSentMs <= now) {
-            cursor.delete();
+            items.delete(row.seq);
             changed.push(row);
           }
-        }),
-      ),
+        }
+      }),
     close() {
       closed = true;
       channel.close();
@@ -175,20 +175,9 @@ async function claimIn(
   }
 }
 
-/**
- * Walks the rows of `queue` in enqueue order inside the transaction of `items`. `visit` may update or delete the
- * row under the cursor (without awaiting: the transaction runs those requests before the next step).
- */
-export async function eachOfQueue(
-  items: IDBObjectStore,
-  queue: string,
-  visit: (cursor: IDBCursorWithValue, row: StoredItem) => void,
-): Promise<void> {
-  const request = items.index('queue').openCursor(queueRange(queue));
-  for (let cursor = await promised(request); cursor; cursor = await promised(request)) {
-    visit(cursor, cursor.value);
-    cursor.continue();
-  }
+/** The rows of `queue` in enqueue order, read in the transaction of `items` (which may then change them). */
+export function queueRows(items: IDBObjectStore, queue: string): Promise<StoredItem[]> {
+  return promised(items.index('queue').getAll(queueRange(queue)));
 }
 
 /** The key range of every item of `queue` on the `queue` index, in enqueue order. */

@@ -86,7 +86,7 @@ export async function replayQueue(
   };
   const locks =
     options.locks === undefined
-      ? ((globalThis as { navigator?: { locks?: QueueLocks } }).navigator?.locks ?? null)
+      ? (globalThis as { navigator?: { locks?: QueueLocks } }).navigator?.locks
       : options.locks;
 
   const drain = async (othersGone: boolean): Promise<ReplayResult> => {
@@ -102,7 +102,8 @@ export async function replayQueue(
         result.attempts++;
         const outcome = await attempt(step.item, options.fetch ?? fetch, requestTimeoutMs, now);
         const settled = await store.settleAndClaimNext(step.item, owner, outcome, now(), settings);
-        if (outcome.kind === 'sent' && settled.stored?.state === 'sent') result.sent++;
+        // Only a success is stored as sent, and only once: a repeat finds the item sent and changes nothing.
+        if (settled.stored?.state === 'sent') result.sent++;
         step = settled.next;
         continue;
       }

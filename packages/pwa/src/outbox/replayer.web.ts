@@ -106,7 +106,7 @@ export function installOutboxReplay(scope: ReplayScope, options: HandleOutboxOpt
     // The browser fires sync when it has connectivity: attempts that found no network need not back off.
     sync.waitUntil(
       replayOne(queue, true).then((result) => {
-        if (result.ended === 'waiting' && sync.lastChance !== true) {
+        if (result.ended === 'waiting' && !sync.lastChance) {
           throw new OutboxRetryLaterError(
             `queue ${queue} backs off until ${new Date(result.nextAttemptAt ?? 0).toISOString()}`,
           );

@@ -2,11 +2,10 @@ import { promised } from '../indexeddb.web.js';
 import type { OutboxItem } from './item.js';
 import { isOutboxMessage } from './messages.js';
 import {
-  eachOfQueue,
   OUTBOX_DB_NAME,
   type OutboxReplayStore,
   openReplayStore,
-  queueRange,
+  queueRows,
   type StoredItem,
   toStored,
 } from './replay-store.web.js';
@@ -83,8 +82,7 @@ export const OutboxStore = {
           changed.push(item);
         }),
       async list(queue) {
-        const rows: StoredItem[] = await promised(read().index('queue').getAll(queueRange(queue)));
-        return rows.map(fromStored);
+        return (await queueRows(read(), queue)).map(fromStored);
       },
       async get(id) {
         const found: StoredItem | undefined = await promised(read().index('id').get(id));
@@ -100,20 +98,17 @@ export const OutboxStore = {
           }
           return next;
         }),
-      async updateAll(queue, change) {
-        let count = 0;
-        await write((items, changed) =>
-          eachOfQueue(items, queue, (cursor, found) => {
+      updateAll: (queue, change) =>
+        write(async (items, changed) => {
+          for (const found of await queueRows(items, queue)) {
             const next = change(fromStored(found));
             if (next) {
-              cursor.update(toStored(next, found.seq));
+              items.put(toStored(next, found.seq));
               changed.push(next);
-              count++;
             }
-          }),
-        );
-        return count;
-      },
+          }
+          return changed.length;
+        }),
       remove: (id, check) =>
         write(async (items, changed) => {
           const found: StoredItem | undefined = await promised(items.index('id').get(id));

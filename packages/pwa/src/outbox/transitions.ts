@@ -1,5 +1,5 @@
 import { type BackoffOptions, backoffDelay } from './backoff.js';
-import type { OutboxItem, StoredRequest } from './item.js';
+import type { Lease, OutboxItem, StoredRequest } from './item.js';
 import type { Outcome } from './outcome.js';
 
 /**
@@ -124,7 +124,7 @@ export function expire(item: OutboxItem, now: number, retentionMs: number): Outb
 }
 
 function leaseIsLive(item: OutboxItem, now: number): boolean {
-  return item.lease !== null && item.lease.until > now;
+  return (item.lease?.until ?? 0) > now;
 }
 
 /**
@@ -135,11 +135,11 @@ export function nextStep(head: OutboxItem | undefined, owner: string, now: numbe
   if (!head) return { kind: 'idle' };
   if (isExpired(head, now, options.retentionMs))
     return { kind: 'expire', item: expire(head, now, options.retentionMs) };
-  const deadHolder = options.othersGone === true && head.lease?.owner !== owner;
-  if (head.state === 'sending' && head.lease && head.lease.until > now && !deadHolder) {
-    return { kind: 'busy', until: head.lease.until };
+  const deadHolder = options.othersGone && head.lease?.owner !== owner;
+  if (head.state === 'sending' && leaseIsLive(head, now) && !deadHolder) {
+    return { kind: 'busy', until: (head.lease as Lease).until };
   }
-  const backoffWaived = options.reconnected === true && head.status === null;
+  const backoffWaived = options.reconnected && head.status === null;
   if (head.state === 'pending' && head.nextAttemptAt > now && !backoffWaived) {
     return { kind: 'wait', until: head.nextAttemptAt };
   }
