@@ -29,7 +29,7 @@ export const REVISION_PARAM = '__outpost_revision';
 
 /**
  * Thrown for a manifest that cannot be precached as given; `entry` is the offending item. The message shows the
- * entry and what was expected of it: `bad precache entry "/a.js": expected {url: string, revision: ...}`.
+ * entry and what was expected of it: `bad precache entry "/a.js": expected {url: non-empty string, ...}`.
  */
 export class PrecacheManifestError extends Error {
   override readonly name = 'PrecacheManifestError';
@@ -85,13 +85,12 @@ export function resolveByUrl(entries: readonly unknown[], base: string): Map<str
       (integrity !== undefined && typeof integrity !== 'string')
     ) {
       throw new PrecacheManifestError(
-        'expected {url: string, revision: string | null, integrity?: string}, url and revision non-empty',
+        'expected {url: non-empty string, revision: non-empty string | null, integrity?: string}',
         raw,
       );
     }
-    const absolute = new URL(url as string, base);
-    absolute.hash = '';
-    const href = absolute.href;
+    // Without the fragment: everything from the first '#' of a serialised URL is the fragment.
+    const href = new URL(url as string, base).href.split('#')[0] as string;
     const seen = byUrl.get(href);
     if (seen && seen.revision !== revision)
       throw new PrecacheManifestError('listed twice with different revisions', raw);

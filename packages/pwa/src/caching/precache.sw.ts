@@ -39,7 +39,7 @@ export class PrecacheInstallError extends Error {
   // `declare` + assignment rather than a parameter property: no class-field declaration in the bundle.
   declare readonly failures: PrecacheFailure[];
   constructor(failures: PrecacheFailure[]) {
-    super(`precache failed for ${failures.map((f) => `${f.url} (${f.reason})`).join(', ')}`);
+    super(`precache failed: ${JSON.stringify(failures)}`);
     this.failures = failures;
   }
 }
@@ -168,10 +168,7 @@ export async function forEachBounded<T>(
 ): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
+    while (next < items.length) await task(items[next++] as T);
   };
   // Lanes beyond the item count find nothing left and end at once; the length is truncated to an integer.
   await Promise.all(Array.from({ length: Math.max(1, limit) }, lane));
