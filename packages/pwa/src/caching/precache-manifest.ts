@@ -106,18 +106,20 @@ export function resolveByUrl(entries: readonly unknown[], base: string): Map<str
 
 /**
  * A short, stable version id for a resolved manifest: any change to a URL, revision or integrity changes it.
- * It names the cache, not a security boundary, so a fast non-cryptographic hash (FNV-1a, 2 x 32 bits) is enough.
+ * It names the cache, not a security boundary, so a fast non-cryptographic hash is enough: 32-bit FNV-1a run
+ * over the text twice, 8 hex digits per pass. A collision would need both passes to collide.
  */
 export function manifestVersion(entries: readonly ResolvedPrecacheEntry[]): string {
   const text = entries
     .map((e) => `${e.cacheKey} ${e.integrity ?? ''}`)
     .sort()
     .join('\n');
-  // Two independent 32-bit FNV-1a lanes (different offset bases, the second one also shifting) give 64 bits
-  // without BigInt. The text is ASCII (URLs and SRI), so one UTF-16 unit per character is the whole input.
-  let lanes = [0x811c9dc5, 0x01000193 ^ 0x5bd1e995];
-  for (const char of text) {
-    lanes = lanes.map((h, i) => Math.imul(h ^ char.charCodeAt(0), 0x01000193) ^ (i && h >>> 15));
+  // Pass two continues from pass one's state: texts that collide after one pass still differ after two.
+  let h = 0x811c9dc5;
+  let version = '';
+  for (const pass of [text, text]) {
+    for (const char of pass) h = Math.imul(h ^ char.charCodeAt(0), 0x01000193);
+    version += (h >>> 0).toString(16).padStart(8, '0');
   }
-  return lanes.map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
+  return version;
 }
