@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createNavigationHandler } from '../src/caching/navigation.sw.js';
-import { forEachBounded, Precache, PrecacheInstallError } from '../src/caching/precache.sw.js';
+import { Precache, PrecacheInstallError } from '../src/caching/precache.sw.js';
 import type { PrecacheEntry } from '../src/caching/precache-manifest.js';
 import { InMemoryCacheStorage } from './in-memory-caches.js';
 
@@ -73,6 +73,17 @@ describe('Precache.install', () => {
     }).install();
     expect(server.requests).toHaveLength(40);
     expect(server.maxInFlight()).toBe(5);
+  });
+
+  it('takes every file exactly once, also with more lanes than files', async () => {
+    const server = origin(v1Files);
+    const caches = new InMemoryCacheStorage();
+    await new Precache(v1, { scope, caches, fetch: server.fetch, concurrency: 10 }).install();
+    expect(server.requests.map((r) => new URL(r.url).pathname).sort()).toEqual([
+      '/assets/app-AAAA1111.js',
+      '/icon.png',
+      '/index.html',
+    ]);
   });
 
   it('fails the install with every failing URL and its reason, leaving the old version serving', async () => {
@@ -191,15 +202,5 @@ describe('createNavigationHandler', () => {
     expect(() => createNavigationHandler({ precache, scope, fallbackUrl: 'offline.html' })).toThrow(
       /not in the precache/,
     );
-  });
-});
-
-describe('forEachBounded', () => {
-  it('visits every item once, including with more lanes than items', async () => {
-    const seen: number[] = [];
-    await forEachBounded([1, 2, 3], 10, async (n) => {
-      seen.push(n);
-    });
-    expect(seen.sort()).toEqual([1, 2, 3]);
   });
 });

@@ -114,7 +114,7 @@ export function manifestVersion(entries: readonly ResolvedPrecacheEntry[]): stri
     .map((e) => `${e.cacheKey} ${e.integrity ?? ''}`)
     .sort()
     .join('\n');
-  // Pass two continues from pass one's state: texts that collide after one pass still differ after two.
+  // Pass two continues from pass one's state: texts that collide after one pass almost always differ after two.
   let h = 0x811c9dc5;
   let version = '';
   for (const pass of [text, text]) {

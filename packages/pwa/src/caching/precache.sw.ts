@@ -124,7 +124,14 @@ export class Precache {
       }
     };
 
-    await forEachBounded(this.entries, concurrency, one);
+    // `concurrency` lanes pulling from one shared iterator: each entry is taken once, and at most that many run
+    // at once. Lanes beyond the entry count find it empty and end at once.
+    const queue = this.entries.values();
+    await Promise.all(
+      Array.from({ length: Math.max(1, concurrency) }, async () => {
+        for (const entry of queue) await one(entry);
+      }),
+    );
     if (failures.length > 0) throw new PrecacheInstallError(failures);
     return { cacheName: this.cacheName, fetched, reused };
   }
@@ -158,18 +165,4 @@ export class Precache {
   async #outdated(): Promise<string[]> {
     return (await this.#caches.keys()).filter((name) => name.startsWith(this.#prefix) && name !== this.cacheName);
   }
-}
-
-/** Runs `task` over `items` with at most `limit` (at least 1) running at once, in order of start. */
-export async function forEachBounded<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  // Lanes beyond the item count find nothing left and end at once; the length is truncated to an integer.
-  await Promise.all(Array.from({ length: Math.max(1, limit) }, lane));
 }
