@@ -98,41 +98,41 @@ export class Precache {
     const reused: string[] = [];
     const failures: PrecacheFailure[] = [];
 
-    const one = async ({ url, cacheKey, integrity }: ResolvedPrecacheEntry): Promise<void> => {
-      const from = holder.get(cacheKey);
-      const copy = from !== cache && (await from?.match(cacheKey));
-      if (copy) await cache.put(cacheKey, copy);
-      if (from === cache || copy) return void reused.push(url);
-      let status: number | null = null;
-      try {
-        // 'reload' skips the HTTP cache on the way in (a stale copy there must not become the precached one)
-        // while still refreshing it; the revision in the cache key keeps versions apart on the way out.
-        // Credentials are the Request default, 'same-origin'.
-        const response = await download(new Request(url, { cache: 'reload', integrity }));
-        if (!response.ok) {
-          status = response.status;
-          throw `HTTP ${status} ${response.statusText}`.trim();
-        }
-        // The body is read before the write, so the cache's write lock is never held while bytes still arrive
-        // (and the integrity check, which runs as the body is read, fails here rather than inside put()). The
-        // copy (status, statusText and headers taken from the response) is also clean of `redirected`, which a
-        // navigation cannot be answered with.
-        await cache.put(cacheKey, new Response(await response.blob(), response));
-        fetched.push(url);
-      } catch (error) {
-        failures.push({ url, status, reason: String(error) });
-      }
-    };
-
     // `concurrency` lanes pulling from one shared iterator: each entry is taken once, and at most that many run
     // at once. Lanes beyond the entry count find it empty and end at once.
     const queue = this.entries.values();
-    await Promise.all(
-      Array.from({ length: Math.max(1, concurrency) }, async () => {
-        for (const entry of queue) await one(entry);
-      }),
-    );
-    if (failures.length > 0) throw new PrecacheInstallError(failures);
+    const lane = async () => {
+      for (const { url, cacheKey, integrity } of queue) {
+        const from = holder.get(cacheKey);
+        const copy = from !== cache && (await from?.match(cacheKey));
+        if (copy) await cache.put(cacheKey, copy);
+        if (from === cache || copy) {
+          reused.push(url);
+          continue;
+        }
+        let status: number | null = null;
+        try {
+          // 'reload' skips the HTTP cache on the way in (a stale copy there must not become the precached one)
+          // while still refreshing it; the revision in the cache key keeps versions apart on the way out.
+          // Credentials are the Request default, 'same-origin'.
+          const response = await download(new Request(url, { cache: 'reload', integrity }));
+          if (!response.ok) {
+            status = response.status;
+            throw `HTTP ${status} ${response.statusText}`.trim();
+          }
+          // The body is read before the write, so the cache's write lock is never held while bytes still arrive
+          // (and the integrity check, which runs as the body is read, fails here rather than inside put()). The
+          // copy (status, statusText and headers taken from the response) is also clean of `redirected`, which
+          // a navigation cannot be answered with.
+          await cache.put(cacheKey, new Response(await response.blob(), response));
+          fetched.push(url);
+        } catch (error) {
+          failures.push({ url, status, reason: String(error) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+    if (failures.length) throw new PrecacheInstallError(failures);
     return { cacheName: this.cacheName, fetched, reused };
   }
 
