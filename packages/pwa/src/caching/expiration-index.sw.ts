@@ -25,8 +25,8 @@ async function uses(mode: IDBTransactionMode): Promise<[IDBObjectStore, Promise<
 
 /**
  * The IndexedDB {@link ExpirationIndex} of one cache. Records live in one object store keyed by
- * `[cache, url]`, with an index on `[cache, time]`: counting, finding the oldest and removing the oldest or
- * the expired walk that index from its low end and touch only the records they return.
+ * `[cache, url]`, with an index on `[cache, time]`: removing the oldest or the expired walks that index from
+ * its low end and touches only the records it removes.
  * `visited` counts the records cursors stepped over, so tests can prove no operation scans the cache.
  */
 export class IndexedDbExpirationIndex implements ExpirationIndex {
@@ -61,14 +61,6 @@ export class IndexedDbExpirationIndex implements ExpirationIndex {
   async count(): Promise<number> {
     const [store] = await uses('readonly');
     return promised(store.index('byTime').count(this.#usedUntil()));
-  }
-
-  async oldestTime(): Promise<number | undefined> {
-    const [store] = await uses('readonly');
-    const cursor = await promised(store.index('byTime').openCursor(this.#usedUntil()));
-    if (!cursor) return undefined;
-    this.visited++;
-    return (cursor.value as Use).time;
   }
 
   removeOldest(n: number): Promise<string[]> {

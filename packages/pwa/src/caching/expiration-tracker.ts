@@ -16,11 +16,9 @@ export interface ExpirationIndex {
   touch(times: ReadonlyMap<string, number>): Promise<number>;
   /** How many URLs the index holds. Called once per tracker lifetime (normally once per worker start). */
   count(): Promise<number>;
-  /** The smallest last-used time, or undefined when empty. */
-  oldestTime(): Promise<number | undefined>;
   /** Removes and returns the `n` least recently used URLs. */
   removeOldest(n: number): Promise<string[]>;
-  /** Removes and returns every URL last used at or before `cutoff`. */
+  /** Removes and returns every URL last used at or before `cutoff`; finding none costs one index lookup. */
   removeUsedBefore(cutoff: number): Promise<string[]>;
   /** Forgets every URL (the cache itself was dropped). */
   clear(): Promise<void>;
@@ -50,10 +48,10 @@ export function checkExpirationPolicy(policy: ExpirationPolicy): ExpirationPolic
 
 /**
  * The bookkeeping of one cache's expiration. Uses are recorded in memory and written to the index in one
- * batch per {@link flush}; the tracker keeps the entry count and a lower bound of the oldest use time in
- * memory, so a flush only asks the index for entries that really have to go:
+ * batch per {@link flush}; the tracker keeps the entry count in memory, so a flush only asks the index for
+ * entries that really have to go:
  * - over `maxEntries`: exactly the surplus, oldest first;
- * - past `maxAgeSeconds`: only when the oldest known use is past the cutoff, and then only the expired ones.
+ * - past `maxAgeSeconds`: the expired ones, found from the low end of the time index (none: one lookup).
  *
  * @example
  * ```ts
@@ -68,8 +66,6 @@ export class ExpirationTracker {
   readonly #now: () => number;
   readonly #pending = new Map<string, number>();
   #entries: number | undefined;
-  /** A lower bound of the oldest use time in the index (a touch may have made the true oldest newer). */
-  #oldest: number | undefined;
   #chain: Promise<unknown> = Promise.resolve();
 
   constructor(index: ExpirationIndex, policy: ExpirationPolicy, now: () => number = Date.now) {
@@ -102,7 +98,6 @@ export class ExpirationTracker {
       this.#pending.clear();
       await this.#index.clear();
       this.#entries = 0;
-      this.#oldest = undefined;
     });
   }
 
@@ -120,26 +115,16 @@ export class ExpirationTracker {
 
   async #flushNow(): Promise<string[]> {
     const index = this.#index;
-    if (this.#entries === undefined) {
-      this.#entries = await index.count();
-      this.#oldest = await index.oldestTime();
-    }
-    const evicted: string[] = [];
+    this.#entries ??= await index.count();
     const batch = new Map(this.#pending);
     this.#pending.clear();
     if (batch.size > 0) this.#entries += await index.touch(batch);
-    for (const time of batch.values()) if (!(time >= this.#oldest!)) this.#oldest = time;
     const { maxEntries = Infinity, maxAgeSeconds } = this.policy;
-    const cutoff = this.#now() - (maxAgeSeconds ?? Infinity) * 1000;
-    // Each removal is followed by one read of the true oldest time, so the next flush knows whether to look.
-    const remove = async (removing: Promise<string[]>) => {
-      const gone = await removing;
-      evicted.push(...gone);
-      this.#entries! -= gone.length;
-      this.#oldest = await index.oldestTime();
-    };
-    if (this.#oldest! <= cutoff) await remove(index.removeUsedBefore(cutoff));
-    if (this.#entries > maxEntries) await remove(index.removeOldest(this.#entries - maxEntries));
+    const evicted = maxAgeSeconds ? await index.removeUsedBefore(this.#now() - maxAgeSeconds * 1000) : [];
+    if (this.#entries - evicted.length > maxEntries) {
+      evicted.push(...(await index.removeOldest(this.#entries - evicted.length - maxEntries)));
+    }
+    this.#entries -= evicted.length;
     return evicted;
   }
 }
