@@ -1,4 +1,4 @@
-import { type CompiledPathPattern, compilePathPattern, matchPath } from './route-pattern.js';
+import { compilePathPattern, matchPath } from './route-pattern.js';
 
 /** What routing needs to know about a request; the service worker fills it from the `fetch` event. */
 export interface RouteRequestInfo {
@@ -134,20 +134,15 @@ function compileMatcher(matcher: RouteMatcher): CompiledMatcher {
       return found.groups ? { ...found.groups } : NO_PARAMS;
     };
   }
-  const schemeEnd = matcher.indexOf('://');
-  if (schemeEnd === -1) {
-    const path = compilePathPattern(matcher);
-    return (request) => (request.sameOrigin ? matchCompiled(path, request.pathname) : null);
-  }
-  const pathStart = matcher.indexOf('/', schemeEnd + 3);
-  const origin = pathStart === -1 ? matcher : matcher.slice(0, pathStart);
-  const path = compilePathPattern(pathStart === -1 ? '/*' : matcher.slice(pathStart));
-  return (request) => (request.origin === origin ? matchCompiled(path, request.pathname) : null);
-}
-
-function matchCompiled(path: CompiledPathPattern, pathname: string): Record<string, string> | null {
-  const params = matchPath(path, pathname);
-  return params && path.keys.length === 0 ? NO_PARAMS : params;
+  // A string is a path pattern on the worker's own origin, or an origin followed by a path pattern.
+  const [, origin, path] = /^(\w[\w+.-]*:\/\/[^/]*)?(.*)/.exec(matcher) as unknown as [
+    string,
+    string | undefined,
+    string,
+  ];
+  const compiled = compilePathPattern(origin ? path || '/*' : path);
+  return (request) =>
+    (origin ? request.origin === origin : request.sameOrigin) ? matchPath(compiled, request.pathname) : null;
 }
 
 function testFresh(re: RegExp, text: string): boolean {
