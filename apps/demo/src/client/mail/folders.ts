@@ -1,14 +1,8 @@
 import { signal } from '@preact/signals';
 
-/** A message as the server's Mail API returns it. */
-export interface MailMessage {
-  id: string;
-  from: string;
-  to: string;
-  subject: string;
-  body: string;
-  sentAt: number;
-}
+import type { MailMessage } from '../../server/mail/mail-message.js';
+
+export type { MailMessage } from '../../server/mail/mail-message.js';
 
 /** A folder as shown: its messages and whether they are the last copy seen (the server could not be reached). */
 export interface FolderState {

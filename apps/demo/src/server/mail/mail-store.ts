@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '@outpost/store';
 import type { Kysely } from 'kysely';
+import type { MailMessage } from './mail-message.js';
+
+export type { MailMessage } from './mail-message.js';
 
 interface MailTables {
   mail_messages: {
@@ -13,16 +16,6 @@ interface MailTables {
   };
   // The accounts plugin's table (docs/server.md): mail addresses are account names.
   accounts_users: { id: string; username: string; username_key: string };
-}
-
-/** A message as the API returns it. */
-export interface MailMessage {
-  id: string;
-  from: string;
-  to: string;
-  subject: string;
-  body: string;
-  sentAt: number;
 }
 
 /** An account a mail can be sent to. */
