@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { promised } from '../src/indexeddb.web.js';
 import type { OutboxItem } from '../src/outbox/item.js';
 import { type QueueLocks, type ReplayOptions, type ReplayResult, replayQueue } from '../src/outbox/replay.web.js';
+import { openReplayStore, type StoredItem } from '../src/outbox/replay-store.web.js';
 import { OutboxStore } from '../src/outbox/store.web.js';
 import { assertCancellable, createItem, OutboxActionError, resumeAfterSignIn } from '../src/outbox/transitions.js';
 import { idempotencyKeyHeaderValue } from '../src/outbox/wire.js';
@@ -179,6 +181,30 @@ describe('replayQueue', () => {
     await replayQueue(store, 'mail', 'sw', { ...FAST, fetch: server.fetch });
     expect((await store.get('item-1'))?.state).toBe('sent');
     expect(server.effects).toHaveLength(2);
+  });
+
+  it('records a server answer unworded, which the page reads in words, as it reads items stored in words', async () => {
+    const [store] = (await openStores()) as [OutboxStore];
+    const server = new FakeServer();
+    server.script = [
+      { status: 503, body: 'down for maintenance', headers: { 'content-type': 'text/plain', 'retry-after': '3600' } },
+    ];
+    await enqueue(store, 1);
+    await store.add({ ...newItem(2), state: 'failed', reason: 'no such recipient: zed', lastError: 'HTTP 503: x' });
+    await replayQueue(store, 'mail', 'sw', { ...FAST, maxInlineWaitMs: 0, fetch: server.fetch });
+    const raw = await openReplayStore(`outbox-test-${dbCounter}`);
+    const row: StoredItem = await promised(raw.db.transaction('items').objectStore('items').index('id').get('item-1'));
+    raw.close();
+    expect(row.lastError).toEqual({
+      status: 503,
+      contentType: 'text/plain',
+      body: 'down for maintenance',
+      retryAfter: '3600',
+    });
+    expect((await store.list('mail')).map((item) => [item.state, item.lastError, item.reason])).toEqual([
+      ['pending', 'HTTP 503: down for maintenance', null],
+      ['failed', 'HTTP 503: x', 'no such recipient: zed'],
+    ]);
   });
 
   it('treats a network failure as retryable and records the error', async () => {

@@ -3,37 +3,66 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/outbox/backoff.js';
 import { queueOfSyncTag, syncTag } from '../src/outbox/item.js';
 import { isOutboxMessage } from '../src/outbox/messages.js';
-import { classifyResponse, networkFailure, parseRetryAfter, serverReason } from '../src/outbox/outcome.js';
+import {
+  classifyResponse,
+  networkFailure,
+  type Outcome,
+  parseRetryAfter,
+  type ResponseSummary,
+} from '../src/outbox/outcome.js';
+import { toStored } from '../src/outbox/replay-store.web.js';
+import { fromStored } from '../src/outbox/store.web.js';
+import { applyOutcome, createItem, nextStep } from '../src/outbox/transitions.js';
 import { idempotencyKeyHeaderValue } from '../src/outbox/wire.js';
+import { describeError, describeReason, serverReason } from '../src/outbox/words.js';
 
 const NOW = Date.UTC(2030, 0, 1);
-const response = (status: number, extra: Partial<Parameters<typeof classifyResponse>[0]> = {}) => ({
+const response = (status: number, extra: Partial<ResponseSummary> = {}): ResponseSummary => ({
   status,
   retryAfter: null,
-  replayed: null,
   body: '',
   contentType: null,
   ...extra,
 });
 
+/** The outcome as a page reads it: recorded on a claimed item by a replayer, then read through the page's store. */
+function pageSees(outcome: Outcome) {
+  const queued = createItem({
+    id: 'item-1',
+    idempotencyKey: 'key-1',
+    queue: 'mail',
+    label: null,
+    now: NOW,
+    request: { url: 'http://localhost/api/mail', method: 'POST', headers: [], body: '{}' },
+  });
+  const step = nextStep(queued, 'sw', NOW, { leaseMs: 1000, retentionMs: 1e9 });
+  if (step.kind !== 'claim') throw new Error(`expected a claim, got ${step.kind}`);
+  const recorded = applyOutcome(step.item, 'sw', outcome, NOW, { backoff: {}, random: () => 0 });
+  if (!recorded) throw new Error('the outcome was not recorded');
+  const { state, status, reason, lastError } = fromStored(toStored(recorded, 1));
+  return { state, status, reason, lastError };
+}
+
 describe('classifyResponse (the outcome rules)', () => {
-  it('treats every 2xx as sent, noting a stored-response replay', () => {
+  it('treats every 2xx as sent, a stored-response replay included', () => {
     expect(classifyResponse(response(201, { body: '{"id":1}' }), NOW)).toEqual({
       kind: 'sent',
       status: 201,
-      replayed: false,
       body: '{"id":1}',
     });
-    expect(classifyResponse(response(200, { replayed: 'true' }), NOW)).toMatchObject({ kind: 'sent', replayed: true });
+    expect(classifyResponse(response(200, { body: '{"id":1}' }), NOW).kind).toBe('sent');
     expect(classifyResponse(response(204), NOW).kind).toBe('sent');
   });
 
-  it('waits for sign-in on 401', () => {
+  it('waits for sign-in on 401, and the page reads the server reason', () => {
     const body = JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'sign in required' });
-    expect(classifyResponse(response(401, { body, contentType: 'application/json' }), NOW)).toEqual({
-      kind: 'needs-sign-in',
+    const outcome = classifyResponse(response(401, { body, contentType: 'application/json' }), NOW);
+    expect(outcome).toMatchObject({ kind: 'needs-sign-in', status: 401 });
+    expect(pageSees(outcome)).toEqual({
+      state: 'needs-sign-in',
       status: 401,
       reason: 'sign in required',
+      lastError: null,
     });
   });
 
@@ -47,13 +76,33 @@ describe('classifyResponse (the outcome rules)', () => {
     expect(classifyResponse(response(429, { retryAfter: date }), NOW)).toMatchObject({ retryAfterMs: 90_000 });
   });
 
-  it.each([400, 403, 404, 405, 410, 413, 415, 422])('fails %i for good with the server reason', (status) => {
-    const body = JSON.stringify({ detail: 'no such recipient: zed' });
-    expect(classifyResponse(response(status, { body, contentType: 'application/problem+json' }), NOW)).toEqual({
-      kind: 'failed',
-      status,
-      reason: 'no such recipient: zed',
+  it.each([400, 403, 404, 405, 410, 413, 415, 422])(
+    'fails %i for good, and the page reads the server reason',
+    (status) => {
+      const body = JSON.stringify({ detail: 'no such recipient: zed' });
+      const outcome = classifyResponse(response(status, { body, contentType: 'application/problem+json' }), NOW);
+      expect(outcome).toMatchObject({ kind: 'failed', status });
+      expect(pageSees(outcome)).toEqual({ state: 'failed', status, reason: 'no such recipient: zed', lastError: null });
+    },
+  );
+
+  it('records a refusal as the answer itself, unworded, for the page to word', () => {
+    const answer = response(422, { body: ' {"message":"no such recipient: zed"} ', contentType: 'application/json' });
+    expect(classifyResponse(answer, NOW)).toEqual({ kind: 'failed', status: 422, reason: answer });
+    const busy = response(503, { body: 'down for maintenance', contentType: 'text/plain', retryAfter: '5' });
+    expect(classifyResponse(busy, NOW)).toEqual({ kind: 'retry', status: 503, error: busy, retryAfterMs: 5000 });
+  });
+
+  it('lets the page read a retryable answer as "HTTP <status>: <reason>"', () => {
+    const busy = response(503, { body: 'down for maintenance', contentType: 'text/plain' });
+    expect(pageSees(classifyResponse(busy, NOW))).toEqual({
+      state: 'pending',
+      status: 503,
+      reason: null,
+      lastError: 'HTTP 503: down for maintenance',
     });
+    const html = response(502, { body: '<html>bad gateway</html>', contentType: 'text/html' });
+    expect(pageSees(classifyResponse(html, NOW)).lastError).toBe('HTTP 502: HTTP 502');
   });
 
   it('treats a missing response as retryable', () => {
@@ -87,6 +136,20 @@ describe('serverReason', () => {
     expect(serverReason({ status: 502, body: '<html>bad gateway</html>', contentType: 'text/html' })).toBe('HTTP 502');
     expect(serverReason({ status: 400, body: '', contentType: null })).toBe('HTTP 400');
     expect(serverReason({ status: 400, body: 'x'.repeat(1000), contentType: null })).toHaveLength(300);
+  });
+});
+
+describe('describeReason and describeError', () => {
+  it('word recorded answers and read reasons stored in words as they are', () => {
+    const answer = { status: 422, contentType: 'application/json', body: '{"message":"no such recipient"}' };
+    expect(describeReason(answer)).toBe('no such recipient');
+    expect(describeError(answer)).toBe('HTTP 422: no such recipient');
+    // Items recorded by earlier versions hold their words already.
+    expect(describeReason('no such recipient')).toBe('no such recipient');
+    expect(describeError('HTTP 503: HTTP 503')).toBe('HTTP 503: HTTP 503');
+    expect(describeError('TypeError: Failed to fetch')).toBe('TypeError: Failed to fetch');
+    expect(describeReason(null)).toBeNull();
+    expect(describeError(null)).toBeNull();
   });
 });
 

@@ -5,12 +5,12 @@ import {
   applyOutcome,
   assertCancellable,
   createItem,
-  describeReason,
   nextStep,
   OutboxActionError,
   resumeAfterSignIn,
   retryNow,
 } from '../src/outbox/transitions.js';
+import { describeReason } from '../src/outbox/words.js';
 
 const NOW = Date.UTC(2030, 0, 1);
 const DAY = 86_400_000;
@@ -76,7 +76,7 @@ describe('nextStep', () => {
 });
 
 describe('applyOutcome', () => {
-  const sent: Outcome = { kind: 'sent', status: 201, replayed: false, body: '{"id":7}' };
+  const sent: Outcome = { kind: 'sent', status: 201, body: '{"id":7}' };
 
   it('marks sent on success and keeps the response', () => {
     expect(applyOutcome(claimed(), 'me', sent, NOW + 5, OUTCOME)).toMatchObject({

@@ -55,6 +55,30 @@ export interface OutboxItem {
   response: string | null;
 }
 
+/**
+ * A non-2xx response as a replayer records it: the facts, unworded. The page puts them into the words it shows
+ * (`reason`, `lastError`) when it reads the item, so that wording stays out of the service worker's bundle.
+ */
+export interface ServerAnswer {
+  status: number;
+  /** The `Content-Type` header, if any. */
+  contentType: string | null;
+  /** The body as text (at most 64 KiB). */
+  body: string;
+}
+
+/** A `reason` or `lastError` as recorded: words, or a server's answer that the page words when it reads it. */
+export type Recorded = string | ServerAnswer;
+
+/**
+ * An item as replayers store it: its `reason` and `lastError` may still be a {@link ServerAnswer}. Every item a
+ * page reads (`OutboxItem`) has them in words.
+ */
+export interface OutboxRecord extends Omit<OutboxItem, 'lastError' | 'reason'> {
+  lastError: Recorded | null;
+  reason: Recorded | null;
+}
+
 /** States a replay still has to act on. `failed`, `sent` and `needs-sign-in` wait for the user or nothing. */
 export function isOpen(state: OutboxState): boolean {
   return state === 'pending' || state === 'sending';

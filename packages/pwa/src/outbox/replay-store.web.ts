@@ -1,5 +1,5 @@
 import { committed, openDatabase, promised } from '../indexeddb.web.js';
-import { isOpen, type OutboxItem } from './item.js';
+import { isOpen, type OutboxItem, type OutboxRecord } from './item.js';
 import { OUTBOX_CHANNEL, type OutboxMessage } from './messages.js';
 import type { Outcome } from './outcome.js';
 import {
@@ -15,8 +15,8 @@ import {
 /** The database name. It never changes with an app version: an update must never lose queued requests. */
 export const OUTBOX_DB_NAME = 'outpost-outbox';
 
-/** An item as stored: the item plus what orders and indexes it. */
-export interface StoredItem extends OutboxItem {
+/** An item as stored: the record plus what orders and indexes it. */
+export interface StoredItem extends OutboxRecord {
   /** Position in enqueue order across all queues; the primary key. */
   seq: number;
   /** 1 while pending or sending: the replay loop only walks these. */
@@ -38,7 +38,7 @@ export function openOutboxDb(name: string): Promise<IDBDatabase> {
 }
 
 /** A change made inside a transaction: it gets the object store and collects the items to announce. */
-export type ItemsWork<T> = (items: IDBObjectStore, changed: OutboxItem[]) => Promise<T>;
+export type ItemsWork<T> = (items: IDBObjectStore, changed: OutboxRecord[]) => Promise<T>;
 
 /**
  * The outbox in IndexedDB as a replayer needs it: claim the head of a queue, settle an attempt, sweep. It is all
@@ -64,7 +64,7 @@ export interface OutboxReplayStore {
     outcome: Outcome,
     now: number,
     options: OutcomeOptions & ClaimOptions,
-  ): Promise<{ stored: OutboxItem | null; next: ClaimStep }>;
+  ): Promise<{ stored: OutboxRecord | null; next: ClaimStep }>;
   /**
    * Housekeeping for one queue: items waiting longer than `retentionMs` (including those waiting for sign-in)
    * become failed, never deleted; sent items older than `keepSentMs` are removed (they did their job).
@@ -100,7 +100,7 @@ export async function openReplayStore(
 
   const write = async <T>(work: ItemsWork<T>): Promise<T> => {
     const tx = db.transaction('items', 'readwrite');
-    const changed: OutboxItem[] = [];
+    const changed: OutboxRecord[] = [];
     // Awaited together, so a failed transaction never leaves its promise rejected with nobody listening.
     const [result] = await Promise.all([work(tx.objectStore('items'), changed), committed(tx)]);
     // A replay that was running when the store closed still commits its last change; nobody is left to tell.
@@ -160,7 +160,7 @@ async function claimIn(
   owner: string,
   now: number,
   options: ClaimOptions,
-  changed: OutboxItem[],
+  changed: OutboxRecord[],
 ): Promise<ClaimStep> {
   const openItems = IDBKeyRange.bound([queue, 1, -Infinity], [queue, 1, Infinity]);
   for (;;) {
@@ -186,6 +186,6 @@ export function queueRange(queue: string): IDBKeyRange {
 }
 
 /** An item with its stored order and open flag, ready to put. */
-export function toStored(item: OutboxItem, seq: number): StoredItem {
+export function toStored(item: OutboxRecord, seq: number): StoredItem {
   return { ...item, seq, open: isOpen(item.state) ? 1 : 0 };
 }

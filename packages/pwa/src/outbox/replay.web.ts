@@ -1,9 +1,8 @@
 import type { BackoffOptions } from './backoff.js';
-import type { OutboxItem } from './item.js';
+import type { OutboxRecord } from './item.js';
 import { classifyResponse, networkFailure, type Outcome } from './outcome.js';
 import type { OutboxReplayStore } from './replay-store.web.js';
 import type { ClaimOptions, OutcomeOptions } from './transitions.js';
-import { REPLAYED_HEADER } from './wire.js';
 
 /** Settings of the replay loop; the defaults suit a mail-like app. */
 export interface ReplayOptions {
@@ -58,7 +57,7 @@ export interface ReplayResult {
 }
 
 const DAY_MS = 86_400_000;
-/** Longest response body read (for the reason or the stored response); the rest is cancelled. */
+/** Longest response body read (the stored response, or the answer behind a refusal); the rest is cancelled. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
@@ -133,7 +132,7 @@ export async function replayQueue(
 
 /** Sends an item once and classifies what came back. Never throws: a failure is an outcome. */
 async function attempt(
-  item: OutboxItem,
+  item: OutboxRecord,
   send: (request: Request) => Promise<Response>,
   timeoutMs: number,
   now: () => number,
@@ -149,7 +148,6 @@ async function attempt(
       {
         status: response.status,
         retryAfter: header('retry-after'),
-        replayed: header(REPLAYED_HEADER),
         body: await readText(response.body),
         contentType: header('content-type'),
       },

@@ -9,8 +9,7 @@ import {
   type StoredItem,
   toStored,
 } from './replay-store.web.js';
-
-import { describeReason } from './transitions.js';
+import { inWords } from './words.js';
 
 export { OUTBOX_DB_NAME } from './replay-store.web.js';
 
@@ -126,8 +125,11 @@ export const OutboxStore = {
   },
 };
 
-/** The item of a stored row as the page sees it: without what only the store needs, its reason in words. */
+/**
+ * The item of a stored row as the page sees it: without what only the store needs, its reason and last error in
+ * words (replayers record a server's answer and the retention span unworded).
+ */
 export function fromStored(row: StoredItem): OutboxItem {
-  const { seq: _seq, open: _open, ...item } = row;
-  return { ...item, reason: describeReason(item.reason) };
+  const { seq: _seq, open: _open, ...record } = row;
+  return inWords(record);
 }

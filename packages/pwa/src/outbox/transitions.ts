@@ -1,5 +1,5 @@
 import { type BackoffOptions, backoffDelay } from './backoff.js';
-import type { Lease, OutboxItem, StoredRequest } from './item.js';
+import type { Lease, OutboxItem, OutboxRecord, StoredRequest } from './item.js';
 import type { Outcome } from './outcome.js';
 
 /**
@@ -25,9 +25,9 @@ export type NextStep =
   /** The head waits for its backoff until `until`; items keep their order, so the queue waits with it. */
   | { kind: 'wait'; until: number }
   /** The head outlived the retention limit: store `item` (failed) and look at the next one. */
-  | { kind: 'expire'; item: OutboxItem }
+  | { kind: 'expire'; item: OutboxRecord }
   /** Store `item` (claimed under this replayer's lease) and send it. */
-  | { kind: 'claim'; item: OutboxItem };
+  | { kind: 'claim'; item: OutboxRecord };
 
 /** What {@link nextStep} leads to once outlived heads are stored as failed: what a claim tells the replay loop. */
 export type ClaimStep = Exclude<NextStep, { kind: 'expire' }>;
@@ -83,47 +83,26 @@ export function createItem(fields: {
 
 /**
  * The reason given to items that outlived the retention limit, as the replayer stores it: the span in
- * milliseconds, which {@link describeReason} puts into words when a page reads the item. The words stay out of the
+ * milliseconds, which `describeReason` (words.ts) puts into words when a page reads the item. The words stay out of the
  * worker's bundle that way.
  */
 export function retentionReason(retentionMs: number): string {
   return `not sent within ${retentionMs} ms; it was kept, not sent`;
 }
 
-/** A stored reason as the page shows it: `not sent within 604800000 ms` reads `not sent within 7 days`. */
-export function describeReason(reason: string | null): string | null {
-  if (reason === null) return null;
-  return reason.replace(/^(not sent within )(\d+) ms/, (_, start: string, ms: string) => start + span(+ms));
-}
-
-const UNITS: [ms: number, name: string][] = [
-  [86_400_000, 'day'],
-  [3_600_000, 'hour'],
-  [60_000, 'minute'],
-  [1000, 'second'],
-];
-
-/** `7 days`, `36 hours`, `90 seconds`, `15 ms`: the largest unit that divides the span evenly. */
-function span(ms: number): string {
-  for (const [size, name] of UNITS) {
-    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
-  }
-  return `${ms} ms`;
-}
-
 /** Whether an item outlived the retention limit while still waiting to be sent. */
-export function isExpired(item: OutboxItem, now: number, retentionMs: number): boolean {
+export function isExpired(item: OutboxRecord, now: number, retentionMs: number): boolean {
   // Waiting: pending, needs-sign-in, or sending under a lease that ran out.
   const waiting = item.state === 'sending' ? !leaseIsLive(item, now) : item.state !== 'sent' && item.state !== 'failed';
   return waiting && item.activeSince + retentionMs <= now;
 }
 
 /** The item marked failed for having outlived the retention limit. */
-export function expire(item: OutboxItem, now: number, retentionMs: number): OutboxItem {
+export function expire(item: OutboxRecord, now: number, retentionMs: number): OutboxRecord {
   return { ...item, state: 'failed', lease: null, reason: retentionReason(retentionMs), updatedAt: now };
 }
 
-function leaseIsLive(item: OutboxItem, now: number): boolean {
+function leaseIsLive(item: OutboxRecord, now: number): boolean {
   return (item.lease?.until ?? 0) > now;
 }
 
@@ -131,7 +110,7 @@ function leaseIsLive(item: OutboxItem, now: number): boolean {
  * What to do with `head`, the first open (pending or sending) item of a queue in enqueue order. Order is kept:
  * a head that waits or is being sent holds the queue, so two replayers never send at once and never reorder.
  */
-export function nextStep(head: OutboxItem | undefined, owner: string, now: number, options: ClaimOptions): NextStep {
+export function nextStep(head: OutboxRecord | undefined, owner: string, now: number, options: ClaimOptions): NextStep {
   if (!head) return { kind: 'idle' };
   if (isExpired(head, now, options.retentionMs))
     return { kind: 'expire', item: expire(head, now, options.retentionMs) };
@@ -172,12 +151,12 @@ const MAX_RESPONSE_CHARS = 64 * 1024;
  * is the new owner's to record).
  */
 export function applyOutcome(
-  item: OutboxItem,
+  item: OutboxRecord,
   owner: string,
   outcome: Outcome,
   now: number,
   options: OutcomeOptions,
-): OutboxItem | null {
+): OutboxRecord | null {
   if (item.state === 'sent') return null;
   const owns = item.state === 'sending' && item.lease?.owner === owner;
   if (!owns && outcome.kind !== 'sent') return null;
@@ -206,7 +185,7 @@ export class OutboxActionError extends Error {
  *
  * @throws OutboxActionError when the item is being sent or already sent.
  */
-export function retryNow(item: OutboxItem, now: number): OutboxItem {
+export function retryNow<T extends OutboxRecord>(item: T, now: number): T {
   if (item.state === 'sent') throw new OutboxActionError('this item was already sent');
   if (item.state === 'sending' && leaseIsLive(item, now)) throw new OutboxActionError('this item is being sent');
   // A retry restarts the retention clock: the user just said they still want it sent.
@@ -214,7 +193,7 @@ export function retryNow(item: OutboxItem, now: number): OutboxItem {
 }
 
 /** The item after sign-in: `needs-sign-in` goes back to pending, anything else is left alone (null). */
-export function resumeAfterSignIn(item: OutboxItem, now: number): OutboxItem | null {
+export function resumeAfterSignIn<T extends OutboxRecord>(item: T, now: number): T | null {
   if (item.state !== 'needs-sign-in') return null;
   return { ...item, state: 'pending', nextAttemptAt: now, reason: null, updatedAt: now };
 }
@@ -224,7 +203,7 @@ export function resumeAfterSignIn(item: OutboxItem, now: number): OutboxItem | n
  *
  * @throws OutboxActionError when the item is being sent (its request may already be at the server) or sent.
  */
-export function assertCancellable(item: OutboxItem, now: number): void {
+export function assertCancellable(item: OutboxRecord, now: number): void {
   if (item.state === 'sent') throw new OutboxActionError('this item was already sent');
   if (item.state === 'sending' && leaseIsLive(item, now)) {
     throw new OutboxActionError('this item is being sent and can no longer be cancelled');
