@@ -61,7 +61,7 @@ export function checkExpirationPolicy(policy: ExpirationPolicy): ExpirationPolic
  * ```
  */
 export class ExpirationTracker {
-  readonly policy: ExpirationPolicy;
+  declare readonly policy: ExpirationPolicy;
   readonly #index: ExpirationIndex;
   readonly #now: () => number;
   readonly #pending = new Map<string, number>();

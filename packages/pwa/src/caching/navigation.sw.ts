@@ -1,6 +1,6 @@
 // Like precache.sw.ts this uses only types the DOM and WebWorker libs share, so tests can drive it directly.
 
-import { raceTimeout, TIMED_OUT } from './network-timeout.sw.js';
+import { raceTimeout } from './network-timeout.sw.js';
 import type { Precache } from './precache.sw.js';
 
 /** Options for {@link createNavigationHandler}. */
@@ -64,10 +64,10 @@ async function networkThenShell(
   network.catch(() => undefined);
   try {
     const first = await raceTimeout(network, timeoutMs);
-    if (first !== TIMED_OUT && first.status < 500) return first;
+    if (first && first.status < 500) return first;
     const cached = await shell();
     if (cached) return cached;
-    return first === TIMED_OUT ? await network : first;
+    return first ?? (await network);
   } catch (error) {
     const cached = await shell();
     if (cached) return cached;

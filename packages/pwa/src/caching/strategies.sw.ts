@@ -1,5 +1,11 @@
-import { raceTimeout, TIMED_OUT } from './network-timeout.sw.js';
-import { Strategy, StrategyError, type StrategyHandler, type StrategyOptions } from './strategy.sw.js';
+import { raceTimeout } from './network-timeout.sw.js';
+import {
+  Strategy,
+  StrategyError,
+  type StrategyErrorCode,
+  type StrategyHandler,
+  type StrategyOptions,
+} from './strategy.sw.js';
 
 /**
  * Cache first: a cached response if there is one, otherwise the network (and the response is cached). For
@@ -17,7 +23,7 @@ export class CacheFirst extends Strategy {
     try {
       return await handler.fetchAndCachePut(handler.request);
     } catch (error) {
-      throw new StrategyError('no-response', handler.request.url, { cause: error });
+      return failWith('no-response', handler.request, { cause: error });
     }
   }
 }
@@ -43,12 +49,11 @@ export class NetworkFirst extends Strategy<NetworkFirstOptions> {
     handler.waitUntil(network.catch(() => undefined));
     const timeout = this.options.networkTimeoutSeconds;
     try {
-      const first = await raceTimeout(network, timeout === undefined ? undefined : timeout * 1000);
-      if (first !== TIMED_OUT) return first;
-      const cached = await handler.cacheMatch(request);
-      return cached ?? (await network);
+      // `timeout && ...` keeps undefined (no timeout) and 0 (answer from the cache at once) as they are.
+      const first = await raceTimeout(network, timeout && timeout * 1000);
+      return first ?? (await handler.cacheMatch(request)) ?? (await network);
     } catch (error) {
-      return (await handler.cacheMatch(request)) ?? failWith('no-response', request, error);
+      return (await handler.cacheMatch(request)) ?? failWith('no-response', request, { cause: error });
     }
   }
 }
@@ -68,7 +73,7 @@ export class StaleWhileRevalidate extends Strategy {
     try {
       return await network;
     } catch (error) {
-      return failWith('no-response', request, error);
+      return failWith('no-response', request, { cause: error });
     }
   }
 }
@@ -94,11 +99,10 @@ export class NetworkOnly extends Strategy<NetworkOnlyOptions> {
     if (timeout === undefined) return network;
     network.catch(() => undefined);
     const first = await raceTimeout(network, timeout * 1000);
-    if (first === TIMED_OUT) throw new StrategyError('network-timeout', handler.request.url);
-    return first;
+    return first ?? failWith('network-timeout', handler.request);
   }
 }
 
-function failWith(code: 'no-response' | 'not-cached', request: Request, cause?: unknown): never {
-  throw new StrategyError(code, request.url, cause === undefined ? undefined : { cause });
+function failWith(code: StrategyErrorCode, request: Request, options?: { cause: unknown }): never {
+  throw new StrategyError(code, request.url, options);
 }

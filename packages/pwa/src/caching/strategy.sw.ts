@@ -42,12 +42,13 @@ export type StrategyErrorCode = 'no-response' | 'network-timeout' | 'not-cached'
 /** Thrown (the page sees a network error) when a strategy has nothing to answer with. */
 export class StrategyError extends Error {
   override readonly name = 'StrategyError';
-  constructor(
-    readonly code: StrategyErrorCode,
-    readonly url: string,
-    options?: { cause?: unknown },
-  ) {
+  // `declare` + assignment rather than parameter properties: no class-field declarations in the bundle.
+  declare readonly code: StrategyErrorCode;
+  declare readonly url: string;
+  constructor(code: StrategyErrorCode, url: string, options?: { cause?: unknown }) {
     super(`${code}: ${url}`, options);
+    this.code = code;
+    this.url = url;
   }
 }
 
@@ -112,10 +113,11 @@ type AnyHook = (param: Record<string, unknown>) => unknown;
  * ```
  */
 export abstract class Strategy<Options extends StrategyOptions = StrategyOptions> {
-  readonly cacheName: string;
-  readonly caches: CacheStorage;
+  // `declare`: all three are set in the constructor, so class-field declarations would only add bytes.
+  declare readonly cacheName: string;
+  declare readonly caches: CacheStorage;
   /** The options as given; the handler reads plugins, rules and fetch from here. */
-  readonly options: Options;
+  declare readonly options: Options;
 
   constructor(options: Options = {} as Options) {
     this.options = options;
