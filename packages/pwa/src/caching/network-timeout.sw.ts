@@ -15,7 +15,10 @@ export async function raceTimeout<T extends object>(
   if (ms === undefined) return promise;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((resolve) => (timer = setTimeout(resolve as () => void, ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
