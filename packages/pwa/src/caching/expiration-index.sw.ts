@@ -25,12 +25,12 @@ async function uses(mode: IDBTransactionMode): Promise<[IDBObjectStore, Promise<
 
 /**
  * The IndexedDB {@link ExpirationIndex} of one cache. Records live in one object store keyed by
- * `[cache, url]`, with an index on `[cache, time]`: removing the oldest or the expired walks that index from
- * its low end and touches only the records it removes.
- * `visited` counts the records cursors stepped over, so tests can prove no operation scans the cache.
+ * `[cache, url]`, with an index on `[cache, time]`: removing the oldest or the expired reads keys from the low
+ * end of that index and touches only the records it removes.
+ * `visited` counts the records read to remove them, so tests can prove no operation scans the cache.
  */
 export class IndexedDbExpirationIndex implements ExpirationIndex {
-  /** Records visited by cursors since creation (for tests and diagnostics). */
+  /** Records read by removals since creation (for tests and diagnostics). */
   visited = 0;
   readonly #cache: string;
 
@@ -38,9 +38,13 @@ export class IndexedDbExpirationIndex implements ExpirationIndex {
     this.#cache = cacheName;
   }
 
-  /** Uses of this cache last made up to `until` (all of them by default). */
-  #usedUntil(until = Infinity): IDBKeyRange {
-    return IDBKeyRange.bound([this.#cache, -Infinity], [this.#cache, until]);
+  /**
+   * Every key of this cache up to `until`, in the store (`[cache, url]`) and in its time index
+   * (`[cache, time]`): `[cache]` sorts before every longer key starting with it, and the default, an array,
+   * sorts after every number and string.
+   */
+  #upTo(until: number | [] = []): IDBKeyRange {
+    return IDBKeyRange.bound([this.#cache], [this.#cache, until]);
   }
 
   async touch(times: ReadonlyMap<string, number>): Promise<number> {
@@ -60,37 +64,33 @@ export class IndexedDbExpirationIndex implements ExpirationIndex {
 
   async count(): Promise<number> {
     const [store] = await uses('readonly');
-    return promised(store.index('byTime').count(this.#usedUntil()));
+    return promised(store.count(this.#upTo()));
   }
 
   removeOldest(n: number): Promise<string[]> {
-    return this.#removeWhile(this.#usedUntil(), n);
+    return this.#remove(this.#upTo(), n);
   }
 
   removeUsedBefore(cutoff: number): Promise<string[]> {
-    return this.#removeWhile(this.#usedUntil(cutoff), Infinity);
+    return this.#remove(this.#upTo(cutoff));
   }
 
   async clear(): Promise<void> {
     const [store, done] = await uses('readwrite');
-    // Array keys sort after strings, so [name, []] is above every [name, url].
-    store.delete(IDBKeyRange.bound([this.#cache], [this.#cache, []]));
+    store.delete(this.#upTo());
     await done;
   }
 
-  async #removeWhile(range: IDBKeyRange, limit: number): Promise<string[]> {
-    const removed: string[] = [];
-    if (limit <= 0) return removed;
+  /** Removes the first `limit` (default: all) uses in `range` of the time index, oldest first. */
+  async #remove(range: IDBKeyRange, limit?: number): Promise<string[]> {
+    // getAllKeys treats a count of 0 as "no limit".
+    if (limit! <= 0) return [];
     const [store, done] = await uses('readwrite');
-    const request = store.index('byTime').openCursor(range);
-    for (let cursor = await promised(request); cursor; cursor = await promised(request)) {
-      this.visited++;
-      removed.push((cursor.value as Use).url);
-      cursor.delete();
-      if (removed.length >= limit) break;
-      cursor.continue();
-    }
+    // One request reads exactly the primary keys ([cache, url]) that go; nothing else is read.
+    const keys = (await promised(store.index('byTime').getAllKeys(range, limit))) as [string, string][];
+    this.visited += keys.length;
+    for (const key of keys) store.delete(key);
     await done;
-    return removed;
+    return keys.map((key) => key[1]);
   }
 }
