@@ -93,6 +93,7 @@ describe('installOutboxReplay (what handleOutbox wires to the worker)', () => {
     installOutboxReplay(scope, { queues: [queue], fetch, ...quiet, fetchReplayIntervalMs: 0 });
     const [sync] = scope.dispatch('sync', { tag: `outpost-outbox:${queue}`, lastChance: false });
     await expect(sync).rejects.toBeInstanceOf(OutboxRetryLaterError);
+    await expect(sync).rejects.toMatchObject({ name: 'OutboxRetryLaterError', message: queue });
     expect(scope.syncTags).toContain(`outpost-outbox:${queue}`);
     const [last] = scope.dispatch('sync', { tag: `outpost-outbox:${queue}`, lastChance: true });
     await expect(last).resolves.toBeUndefined();
@@ -129,5 +130,6 @@ describe('installOutboxReplay (what handleOutbox wires to the worker)', () => {
 
   it('refuses an invalid queue name', () => {
     expect(() => installOutboxReplay(new FakeScope(), { queues: ['bad name'] })).toThrow(TypeError);
+    expect(() => installOutboxReplay(new FakeScope(), { queues: ['bad name'] })).toThrow('bad queue name "bad name"');
   });
 });

@@ -36,7 +36,10 @@ export interface ReplayScope {
   readonly registration: { sync?: { register(tag: string): Promise<void> } };
 }
 
-/** A sync event whose queue is left waiting asks the browser to fire it again later. */
+/**
+ * A sync event whose queue is left waiting asks the browser to fire it again later. The message is the queue's
+ * name; when it is due again is in the outbox (the head item's `nextAttemptAt`).
+ */
 export class OutboxRetryLaterError extends Error {
   override readonly name = 'OutboxRetryLaterError';
 }
@@ -45,7 +48,7 @@ export class OutboxRetryLaterError extends Error {
 export function installOutboxReplay(scope: ReplayScope, options: HandleOutboxOptions = {}): OutboxReplayer {
   const queues = options.queues ?? ['default'];
   for (const queue of queues) {
-    if (!isValidQueueName(queue)) throw new TypeError(`invalid queue name ${JSON.stringify(queue)}`);
+    if (!isValidQueueName(queue)) throw new TypeError(`bad queue name ${JSON.stringify(queue)}`);
   }
   const owner = `sw:${crypto.randomUUID()}`;
   const fetchInterval = options.fetchReplayIntervalMs ?? 30_000;
@@ -107,9 +110,7 @@ export function installOutboxReplay(scope: ReplayScope, options: HandleOutboxOpt
     sync.waitUntil(
       replayOne(queue, true).then((result) => {
         if (result.ended === 'waiting' && !sync.lastChance) {
-          throw new OutboxRetryLaterError(
-            `queue ${queue} backs off until ${new Date(result.nextAttemptAt ?? 0).toISOString()}`,
-          );
+          throw new OutboxRetryLaterError(queue);
         }
       }),
     );
