@@ -71,12 +71,13 @@ export interface ServerAnswer {
 export type Recorded = string | ServerAnswer;
 
 /**
- * An item as replayers store it: its `reason` and `lastError` may still be a {@link ServerAnswer}. Every item a
- * page reads (`OutboxItem`) has them in words.
+ * An item as replayers store it: its `reason` and `lastError` may still be facts for the page to word when it
+ * reads the item (every `OutboxItem` a page reads has them in words).
  */
 export interface OutboxRecord extends Omit<OutboxItem, 'lastError' | 'reason'> {
   lastError: Recorded | null;
-  reason: Recorded | null;
+  /** Or, for an item that outlived the retention limit, that limit in milliseconds. */
+  reason: Recorded | number | null;
 }
 
 /** States a replay still has to act on. `failed`, `sent` and `needs-sign-in` wait for the user or nothing. */

@@ -81,15 +81,6 @@ export function createItem(fields: {
   };
 }
 
-/**
- * The reason given to items that outlived the retention limit, as the replayer stores it: the span in
- * milliseconds, which `describeReason` (words.ts) puts into words when a page reads the item. The words stay out of the
- * worker's bundle that way.
- */
-export function retentionReason(retentionMs: number): string {
-  return `not sent within ${retentionMs} ms; it was kept, not sent`;
-}
-
 /** Whether an item outlived the retention limit while still waiting to be sent. */
 export function isExpired(item: OutboxRecord, now: number, retentionMs: number): boolean {
   // Waiting: pending, needs-sign-in, or sending under a lease that ran out.
@@ -97,9 +88,13 @@ export function isExpired(item: OutboxRecord, now: number, retentionMs: number):
   return waiting && item.activeSince + retentionMs <= now;
 }
 
-/** The item marked failed for having outlived the retention limit. */
+/**
+ * The item marked failed for having outlived the retention limit. Its reason is recorded as the span itself, in
+ * milliseconds, which the page words (`not sent within 7 days; …`, see `describeReason` in words.ts): the wording
+ * stays out of the worker's bundle.
+ */
 export function expire(item: OutboxRecord, now: number, retentionMs: number): OutboxRecord {
-  return { ...item, state: 'failed', lease: null, reason: retentionReason(retentionMs), updatedAt: now };
+  return { ...item, state: 'failed', lease: null, reason: retentionMs, updatedAt: now };
 }
 
 function leaseIsLive(item: OutboxRecord, now: number): boolean {
@@ -142,9 +137,6 @@ export interface OutcomeOptions {
   random: () => number;
 }
 
-/** Longest successful response body kept on the item. */
-const MAX_RESPONSE_CHARS = 64 * 1024;
-
 /**
  * The item after `owner`'s attempt ended with `outcome`, or null to leave it as it is: a `sent` item never
  * changes again, and an owner whose lease was taken over only records a success (the truth wins; anything else
@@ -162,10 +154,8 @@ export function applyOutcome(
   if (!owns && outcome.kind !== 'sent') return null;
   const { kind, status } = outcome;
   const base = { ...item, state: kind === 'retry' ? 'pending' : kind, status, lease: null, updatedAt: now } as const;
-  if (kind === 'sent') {
-    const response = outcome.body.length > MAX_RESPONSE_CHARS ? null : outcome.body;
-    return { ...base, sentAt: now, reason: null, response };
-  }
+  // The body is at most 64 KiB already: the replay reads no more of it.
+  if (kind === 'sent') return { ...base, sentAt: now, reason: null, response: outcome.body };
   if (kind === 'retry') {
     const delay = backoffDelay(item.attempts, options.backoff, options.random, outcome.retryAfterMs);
     return { ...base, lastError: outcome.error, nextAttemptAt: now + delay };

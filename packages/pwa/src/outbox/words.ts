@@ -34,12 +34,13 @@ function cut(text: string): string {
 }
 
 /**
- * A recorded reason as the page shows it: a server's answer in its own words ({@link serverReason}), and a
- * retention span in units: `not sent within 604800000 ms` reads `not sent within 7 days`. Reasons stored in
- * words (by earlier versions, or by the page itself) read as they are, spans aside.
+ * A recorded reason as the page shows it: a server's answer in its own words ({@link serverReason}), a retention
+ * span as `not sent within 7 days; it was kept, not sent`. Reasons stored in words read as they are, except the
+ * span of earlier versions' `not sent within 604800000 ms; …`, which reads in units too.
  */
-export function describeReason(reason: Recorded | null): string | null {
+export function describeReason(reason: Recorded | number | null): string | null {
   if (reason === null) return null;
+  if (typeof reason === 'number') return `not sent within ${span(reason)}; it was kept, not sent`;
   const words = typeof reason === 'string' ? reason : serverReason(reason);
   return words.replace(/^(not sent within )(\d+) ms/, (_, start: string, ms: string) => start + span(+ms));
 }
