@@ -38,10 +38,13 @@ export function classifyResponse(response: ResponseSummary, now: number): Outcom
   return { kind: 'failed', status, reason: response };
 }
 
-/** The outcome of an attempt that got no response (offline, connection reset, DNS, timeout). */
+/**
+ * The outcome of an attempt that got no response (offline, connection reset, DNS, timeout). The error is
+ * recorded as it prints: `TypeError: Failed to fetch`, `TimeoutError: signal timed out`.
+ */
 export function networkFailure(error: unknown): Outcome {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return { kind: 'retry', status: null, error: message, retryAfterMs: null };
+  // An Error (a DOMException too) prints as `<name>: <message>`, anything else as itself.
+  return { kind: 'retry', status: null, error: String(error), retryAfterMs: null };
 }
 
 /**
