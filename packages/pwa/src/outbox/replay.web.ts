@@ -57,8 +57,11 @@ export interface ReplayResult {
 }
 
 const DAY_MS = 86_400_000;
-/** Longest response body read (the stored response, or the answer behind a refusal); the rest is cancelled. */
-const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Longest response body read (the stored response, or the answer behind a refusal); the rest is cancelled. 64 KiB,
+ * written as a literal: esbuild keeps `64 * 1024` in every worker that imports `@outpost/pwa/sw`, outbox or not.
+ */
+const MAX_BODY_BYTES = 65_536;
 
 /**
  * Sends the open items of `queue` one at a time in enqueue order until the queue is empty, another replayer holds
