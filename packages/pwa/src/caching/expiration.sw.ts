@@ -30,12 +30,13 @@ export interface ExpirationOptions extends ExpirationPolicy {
  * ```
  */
 export function expiration(options: ExpirationOptions): StrategyPlugin {
-  const { maxEntries, maxAgeSeconds, index = (name: string) => new IndexedDbExpirationIndex(name) } = options;
+  const { index = (name: string) => new IndexedDbExpirationIndex(name) } = options;
   const trackers = new Map<string, ExpirationTracker>();
   const trackerFor = (cacheName: string, handler: StrategyHandler): ExpirationTracker => {
     let tracker = trackers.get(cacheName);
     if (!tracker) {
-      const made = new ExpirationTracker(index(cacheName), { maxEntries, maxAgeSeconds }, options.now);
+      // The options serve as the policy: the tracker reads only the limits from them.
+      const made = new ExpirationTracker(index(cacheName), options, options.now);
       trackers.set(cacheName, made);
       const storage = handler.strategy.caches;
       if (options.purgeOnQuotaError) onQuotaError(() => deleteCache(storage, cacheName).then(() => made.reset()));
@@ -52,7 +53,6 @@ export function expiration(options: ExpirationOptions): StrategyPlugin {
     if (flushing) return;
     handler.waitUntil(
       (async () => {
-        await Promise.resolve();
         const evicted = await tracker.flush();
         const cache = await openCache(handler.strategy.caches, cacheName);
         await Promise.all(evicted.map((url) => cache.delete(url)));
@@ -62,15 +62,13 @@ export function expiration(options: ExpirationOptions): StrategyPlugin {
 
   return {
     cachedResponseWillBeUsed(param) {
-      const date = param.cachedResponse?.headers.get('date');
-      if (
-        !param.cachedResponse ||
-        !trackerFor(param.cacheName, param.handler).isFresh(date ? Date.parse(date) : undefined)
-      ) {
-        return undefined;
+      const cached = param.cachedResponse;
+      // No Date header parses to NaN, which the tracker counts as fresh.
+      if (cached && trackerFor(param.cacheName, param.handler).isFresh(Date.parse(cached.headers.get('date')!))) {
+        recordAndFlush(param);
+        return cached;
       }
-      recordAndFlush(param);
-      return param.cachedResponse;
+      return undefined;
     },
     cacheDidUpdate: recordAndFlush,
   };
