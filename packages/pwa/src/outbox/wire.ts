@@ -1,9 +1,6 @@
 /** The request header that carries an item's key (IETF httpapi "The Idempotency-Key HTTP Header Field"). */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
-/** The response header a server sets on a stored response it replays (`@outpost/server`'s idempotency plugin). */
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
-
 /**
  * The header value for a key: the draft defines the field as a Structured Field String, so the key is quoted.
  * Keys are UUIDs, which need no escaping.
