@@ -64,7 +64,7 @@ export class ExpirationTracker {
   declare readonly policy: ExpirationPolicy;
   readonly #index: ExpirationIndex;
   readonly #now: () => number;
-  readonly #pending = new Map<string, number>();
+  #pending = new Map<string, number>();
   #entries: number | undefined;
   #chain: Promise<unknown> = Promise.resolve();
 
@@ -116,8 +116,8 @@ export class ExpirationTracker {
   async #flushNow(): Promise<string[]> {
     const index = this.#index;
     this.#entries ??= await index.count();
-    const batch = new Map(this.#pending);
-    this.#pending.clear();
+    const batch = this.#pending;
+    this.#pending = new Map();
     if (batch.size > 0) this.#entries += await index.touch(batch);
     const { maxEntries = Infinity, maxAgeSeconds } = this.policy;
     const evicted = maxAgeSeconds ? await index.removeUsedBefore(this.#now() - maxAgeSeconds * 1000) : [];

@@ -34,6 +34,7 @@ export class RoutePatternError extends Error {
 export function compilePathPattern(pattern: string): CompiledPathPattern {
   if (pattern[0] !== '/') throw new RoutePatternError('a path pattern starts with "/"', pattern);
   const keys: string[] = [];
+  let stars = 0;
   // One pass: a parameter, a star, or a RegExp character that must match itself.
   const source = pattern.replace(
     /:([A-Za-z_]\w*)|(\*)|[.+?^${}()|[\]\\/]/g,
@@ -44,7 +45,7 @@ export function compilePathPattern(pattern: string): CompiledPathPattern {
         return '([^/]+)';
       }
       if (star) {
-        keys.push(`*${keys.filter((key) => key[0] === '*').length || ''}`);
+        keys.push(`*${stars++ || ''}`);
         return '(.*)';
       }
       return `\\${literal}`;
@@ -62,12 +63,14 @@ export function matchPath(pattern: CompiledPathPattern, pathname: string): Recor
   const match = pattern.regexp.exec(pathname);
   if (!match) return null;
   const params: Record<string, string> = {};
-  for (let k = 0; k < pattern.keys.length; k++) params[pattern.keys[k] as string] = decode(match[k + 1] ?? '');
+  // Every group takes part in a match, so each key has a (possibly empty) string.
+  pattern.keys.forEach((key, k) => {
+    params[key] = decode(match[k + 1] as string);
+  });
   return params;
 }
 
 function decode(text: string): string {
-  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {

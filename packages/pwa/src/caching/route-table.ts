@@ -121,8 +121,7 @@ function compileMatcher(matcher: RouteMatcher): CompiledMatcher {
   if (typeof matcher === 'function') {
     return (request) => {
       const result = matcher(request);
-      if (result === true) return NO_PARAMS;
-      return result === false ? null : result;
+      return result === true ? NO_PARAMS : result || null;
     };
   }
   if (matcher instanceof RegExp) {

@@ -91,9 +91,9 @@ export class Router extends RouteTable<RouteHandler> {
     if (!found) return undefined;
     const { handler, url, params } = found;
     const context: RouteContext = { request, url, params, event };
-    // An async wrapper turns a handler's synchronous throw into a rejection the catch handler sees.
-    const response = (async () =>
-      handler instanceof Strategy ? handler.handle({ request, event, params }) : handler(context))();
+    // An async wrapper turns a handler's synchronous throw into a rejection the catch handler sees. A strategy
+    // takes the same context (its handler gets `url` as well).
+    const response = (async () => (handler instanceof Strategy ? handler.handle(context) : handler(context)))();
     const onError = this.#catchHandler;
     return onError ? response.catch((error: unknown) => onError({ ...context, error })) : response;
   }

@@ -19,6 +19,8 @@ export interface StrategyRequest {
   event?: StrategyEvent | undefined;
   /** Parameters the route's matcher extracted. */
   params?: Record<string, string> | undefined;
+  /** The request's parsed URL, when a router matched it. */
+  url?: URL | undefined;
 }
 
 /** Options every strategy takes. */
@@ -60,15 +62,12 @@ const openedCaches = new WeakMap<CacheStorage, Map<string, Promise<Cache>>>();
  * next write reopens a fresh cache instead of writing into a deleted one.
  */
 export function openCache(storage: CacheStorage, name: string): Promise<Cache> {
-  let byName = openedCaches.get(storage);
-  if (!byName) {
-    byName = new Map();
-    openedCaches.set(storage, byName);
-  }
+  // Set every time rather than only when new: one statement instead of a branch.
+  const byName = openedCaches.get(storage) ?? new Map<string, Promise<Cache>>();
+  openedCaches.set(storage, byName);
   let cache = byName.get(name);
   if (!cache) {
-    cache = storage.open(name);
-    byName.set(name, cache);
+    byName.set(name, (cache = storage.open(name)));
     cache.catch(() => byName.delete(name));
   }
   return cache;
@@ -166,8 +165,9 @@ export class StrategyHandler {
   declare readonly request: Request;
   declare readonly event: StrategyEvent | undefined;
   declare readonly params: Record<string, string> | undefined;
+  declare readonly url: URL | undefined;
   readonly #pending: Promise<unknown>[] = [];
-  #preloadUsed = false;
+  #preloadUsed: boolean | undefined;
 
   constructor(strategy: Strategy, input: StrategyRequest) {
     Object.assign(this, input, { strategy });
