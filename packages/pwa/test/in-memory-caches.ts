@@ -26,8 +26,11 @@ export class InMemoryCacheStorage implements CacheStorage {
     return this.stores.delete(name);
   }
 
-  async match(request: RequestInfo | URL): Promise<Response | undefined> {
-    for (const cache of this.stores.values()) {
+  async match(request: RequestInfo | URL, options?: MultiCacheQueryOptions): Promise<Response | undefined> {
+    // Like browsers: with a cacheName, only that cache (a missing one is a miss); otherwise every cache in turn.
+    const name = options?.cacheName;
+    const stores = name === undefined ? this.stores.values() : [this.stores.get(name) ?? new InMemoryCache()];
+    for (const cache of stores) {
       const hit = await cache.match(request);
       if (hit) return hit;
     }

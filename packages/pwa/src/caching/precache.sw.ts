@@ -65,7 +65,6 @@ export class Precache {
   #byUrl: Map<string, ResolvedPrecacheEntry>;
   #options: PrecacheOptions;
   #caches: CacheStorage;
-  #opened: Promise<Cache> | undefined;
 
   constructor(manifest: readonly PrecacheEntry[], options: PrecacheOptions) {
     this.#options = options;
@@ -116,10 +115,8 @@ export class Precache {
           // while still refreshing it; the revision in the cache key keeps versions apart on the way out.
           // Credentials are the Request default, 'same-origin'.
           const response = await download(new Request(url, { cache: 'reload', integrity }));
-          if (!response.ok) {
-            status = response.status;
-            throw `HTTP ${status} ${response.statusText}`.trim();
-          }
+          // The status alone: HTTP/2 and HTTP/3 carry no status text.
+          if (!response.ok) throw `HTTP ${(status = response.status)}`;
           // The body is read before the write, so the cache's write lock is never held while bytes still arrive
           // (and the integrity check, which runs as the body is read, fails here rather than inside put()). The
           // copy (status, statusText and headers taken from the response) is also clean of `redirected`, which
@@ -157,9 +154,9 @@ export class Precache {
   /** The cached response for a precached URL, or undefined when the URL is not in the manifest or not cached. */
   async match(request: Request | string): Promise<Response | undefined> {
     const entry = this.entryFor(typeof request === 'string' ? request : request.url);
-    if (!entry) return undefined;
-    this.#opened ??= this.#caches.open(this.cacheName);
-    return (await this.#opened).match(entry.cacheKey);
+    // Looked up by cache name rather than through an opened handle: no handle to keep, and a missing cache is
+    // a miss instead of being created empty.
+    return entry && this.#caches.match(entry.cacheKey, { cacheName: this.cacheName });
   }
 
   async #outdated(): Promise<string[]> {
