@@ -80,6 +80,14 @@ describe('RouteTable', () => {
     expect(table.match(info('/app/home', { mode: 'navigate', method: 'POST' }))).toBeUndefined();
   });
 
+  it('global RegExps in allow and deny lists give the same answer on every call', () => {
+    const table = new RouteTable<string>().navigation('pages', { allowlist: [/^\/app\//g], denylist: [/admin/g] });
+    for (let i = 0; i < 3; i++) {
+      expect(table.match(info('/app/home', { mode: 'navigate' }))?.handler).toBe('pages');
+      expect(table.match(info('/app/admin', { mode: 'navigate' }))).toBeUndefined();
+    }
+  });
+
   it('property: with 50 distinct literal routes, each path goes to its own route', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,10}$/), { minLength: 1, maxLength: 50 }), (names) => {

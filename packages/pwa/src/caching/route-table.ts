@@ -73,7 +73,8 @@ export class RouteTable<H> {
 
   /** Adds a route for `method` at the end (it loses to every route added before it). */
   register(matcher: RouteMatcher, handler: H, method: RouteMethod = 'GET'): this {
-    return this.#add(method, compileMatcher(matcher), handler);
+    this.#routes.push({ method, matches: compileMatcher(matcher), handler });
+    return this;
   }
 
   /** Adds a GET route at the end. */
@@ -83,18 +84,12 @@ export class RouteTable<H> {
 
   /** Adds a route for page navigations (GET, `mode: 'navigate'`) filtered by allow and deny lists. */
   navigation(handler: H, { allowlist = [], denylist = [] }: NavigationRouteOptions = {}): this {
-    return this.#add(
-      'GET',
-      ({ mode, pathname, url }) => {
-        const target = pathname + url.search;
-        return mode === 'navigate' &&
-          !(allowlist[0] && !allowlist.some((re) => testFresh(re, target))) &&
-          !denylist.some((re) => testFresh(re, target))
-          ? NO_PARAMS
-          : null;
-      },
-      handler,
-    );
+    // `search` ignores a global or sticky RegExp's lastIndex, so a shared RegExp matches the same every time.
+    const listed = (list: readonly RegExp[], target: string) => list.some((re) => target.search(re) >= 0);
+    return this.register(({ mode, pathname, url }) => {
+      const target = pathname + url.search;
+      return mode === 'navigate' && !(allowlist[0] && !listed(allowlist, target)) && !listed(denylist, target);
+    }, handler);
   }
 
   /** The first route that accepts `request`, or undefined. */
@@ -109,11 +104,6 @@ export class RouteTable<H> {
   /** How many routes are registered. */
   get size(): number {
     return this.#routes.length;
-  }
-
-  #add(method: string, matches: CompiledMatcher, handler: H): this {
-    this.#routes.push({ method, matches, handler });
-    return this;
   }
 }
 
@@ -142,9 +132,4 @@ function compileMatcher(matcher: RouteMatcher): CompiledMatcher {
   const compiled = compilePathPattern(origin ? path || '/*' : path);
   return (request) =>
     (origin ? request.origin === origin : request.sameOrigin) ? matchPath(compiled, request.pathname) : null;
-}
-
-function testFresh(re: RegExp, text: string): boolean {
-  re.lastIndex = 0;
-  return re.test(text);
 }

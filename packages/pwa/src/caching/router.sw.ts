@@ -71,13 +71,13 @@ export class Router extends RouteTable<RouteHandler> {
    * without running it; undefined when the request would be left to the browser.
    */
   findRoute(request: Request): FoundRoute | undefined {
+    // Request.url is serialised, so its scheme is lower case: only http(s) requests are routed.
+    if (!/^https?:/.test(request.url)) return undefined;
     const url = new URL(request.url);
-    const { origin, href, pathname, protocol } = url;
+    const { origin, href, pathname } = url;
     const { method, mode, destination } = request;
-    if (protocol !== 'https:' && protocol !== 'http:') return undefined;
-    const sameOrigin = origin === this.#origin;
     const matched =
-      this.match({ url, href, origin, pathname, method, mode, destination, sameOrigin }) ??
+      this.match({ url, href, origin, pathname, method, mode, destination, sameOrigin: origin === this.#origin }) ??
       (method === 'GET' && this.#defaultHandler ? { handler: this.#defaultHandler, params: {} } : undefined);
     return matched && { ...matched, url };
   }
