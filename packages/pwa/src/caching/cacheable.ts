@@ -22,26 +22,21 @@ export interface CacheableRules {
   headers?: Readonly<Record<string, string>>;
 }
 
-const DEFAULT_STATUSES: readonly number[] = [200];
-
 /**
  * Whether a response may be written to a cache under `rules`. Whatever the rules say, a partial response (206)
  * is never stored (it is not the resource, and serving it as one corrupts media), and neither is one with
  * `Vary: *` (the Cache API rejects it). Opaque responses are stored only when the rules list status 0: Chrome
- * charges each about 7 MB of quota because their real size is hidden.
+ * charges each about 7 MB of quota because their real size is hidden. The default statuses are `[200]`.
  */
 export function isCacheable(response: ResponseFacts, rules: CacheableRules = {}): boolean {
-  if (response.status === 206) return false;
-  const statuses = rules.statuses ?? DEFAULT_STATUSES;
+  const { headers } = response;
   const status = response.type === 'opaque' ? 0 : response.status;
-  if (!statuses.includes(status)) return false;
-  if (response.headers.get('vary')?.trim() === '*') return false;
-  if (rules.headers) {
-    for (const [name, value] of Object.entries(rules.headers)) {
-      if (response.headers.get(name) !== value) return false;
-    }
-  }
-  return true;
+  return (
+    status !== 206 &&
+    (rules.statuses ?? [200]).includes(status) &&
+    headers.get('vary')?.trim() !== '*' &&
+    Object.entries(rules.headers ?? {}).every(([name, value]) => headers.get(name) === value)
+  );
 }
 
 /** The headers that identify a version of a resource, in the order they are trusted. */

@@ -98,6 +98,32 @@ export function onQuotaError(callback: () => Promise<void> | void): () => void {
 /** A plugin hook as the handler calls it: one parameter object, plugins' own typing aside. */
 type AnyHook = (param: Record<string, unknown>) => unknown;
 
+// Module functions rather than handler methods: their names minify, and plugins reach the handler only
+// through the documented methods.
+
+/** The plugins' hooks of one name, in plugin order. */
+function hooks(handler: StrategyHandler, name: PluginHook): AnyHook[] {
+  return (handler.strategy.options.plugins ?? []).flatMap((plugin) => (plugin[name] as AnyHook | undefined) ?? []);
+}
+
+/**
+ * Runs the `name` hooks in order, each given `param` (plus the handler) with `param[key]` set to what the
+ * previous one returned; resolves with the last result. A hook that returns `null` ends the chain (that is
+ * how `cacheWillUpdate` vetoes a write).
+ */
+async function fold(
+  handler: StrategyHandler,
+  name: PluginHook,
+  param: Record<string, unknown>,
+  key: string,
+): Promise<unknown> {
+  for (const hook of hooks(handler, name)) {
+    param[key] = await hook({ ...param, handler });
+    if (param[key] === null) break;
+  }
+  return param[key];
+}
+
 /**
  * A caching strategy: subclasses decide the order of cache and network in {@link Strategy.respond}, using
  * only the {@link StrategyHandler} they are given, which is where every plugin hook runs.
@@ -142,13 +168,13 @@ export abstract class Strategy<Options extends StrategyOptions = StrategyOptions
     try {
       response = await this.respond(handler);
     } catch (error) {
-      for (const hook of handler.hooks('handlerDidError')) {
+      for (const hook of hooks(handler, 'handlerDidError')) {
         response = (await hook({ request, error, handler })) as Response | undefined;
         if (response) break;
       }
       if (!response) throw error;
     }
-    return handler.fold('handlerWillRespond', { request, response }, 'response') as Promise<Response>;
+    return fold(handler, 'handlerWillRespond', { request, response }, 'response') as Promise<Response>;
   }
 
   /** The strategy itself: the order of cache and network. */
@@ -173,24 +199,6 @@ export class StrategyHandler {
     Object.assign(this, input, { strategy });
   }
 
-  /** The plugins' hooks of one name, in plugin order. */
-  hooks(name: PluginHook): AnyHook[] {
-    return (this.strategy.options.plugins ?? []).flatMap((plugin) => (plugin[name] as AnyHook | undefined) ?? []);
-  }
-
-  /**
-   * Runs the `name` hooks in order, each given `param` (plus this handler) with `param[key]` set to what the
-   * previous one returned; resolves with the last result. A hook that returns `null` ends the chain (that is
-   * how `cacheWillUpdate` vetoes a write).
-   */
-  async fold(name: PluginHook, param: Record<string, unknown>, key: string): Promise<unknown> {
-    for (const hook of this.hooks(name)) {
-      param[key] = await hook({ ...param, handler: this });
-      if (param[key] === null) break;
-    }
-    return param[key];
-  }
-
   /**
    * Fetches from the network (the navigation preload response, when there is one, for the first fetch of a
    * navigation), running `requestWillFetch`, `fetchDidFail` and `fetchDidSucceed`.
@@ -206,7 +214,7 @@ export class StrategyHandler {
       if (preloaded instanceof Response && preloaded.type !== 'error') response = preloaded;
     }
     if (!response) {
-      for (const hook of this.hooks('requestWillFetch')) {
+      for (const hook of hooks(this, 'requestWillFetch')) {
         request = (await hook({ request: request.clone(), handler: this })) as Request;
       }
       const { fetch = globalThis.fetch, fetchOptions } = this.strategy.options;
@@ -214,11 +222,11 @@ export class StrategyHandler {
         // Navigations cannot be re-created with an init (mode "navigate" is not constructible), so no options.
         response = await fetch(request, request.mode === 'navigate' ? undefined : fetchOptions);
       } catch (error) {
-        for (const hook of this.hooks('fetchDidFail')) await hook({ request: request.clone(), error, handler: this });
+        for (const hook of hooks(this, 'fetchDidFail')) await hook({ request: request.clone(), error, handler: this });
         throw error;
       }
     }
-    return this.fold('fetchDidSucceed', { request, response }, 'response') as Promise<Response>;
+    return fold(this, 'fetchDidSucceed', { request, response }, 'response') as Promise<Response>;
   }
 
   /** Reads from the strategy's cache, running `cacheKeyWillBeUsed` and `cachedResponseWillBeUsed`. */
@@ -226,7 +234,8 @@ export class StrategyHandler {
     const { cacheName, caches, options } = this.strategy;
     const key = await this.#cacheKey(request, 'read');
     const cachedResponse = await (await openCache(caches, cacheName)).match(key, options.matchOptions);
-    return ((await this.fold(
+    return ((await fold(
+      this,
       'cachedResponseWillBeUsed',
       { cacheName, request: key, cachedResponse },
       'cachedResponse',
@@ -241,11 +250,11 @@ export class StrategyHandler {
   async cachePut(request: Request, response: Response): Promise<boolean> {
     const { cacheName, caches, options } = this.strategy;
     if (!isCacheable(response, options.cacheable)) return false;
-    const newResponse = (await this.fold('cacheWillUpdate', { request, response }, 'response')) as Response | null;
+    const newResponse = (await fold(this, 'cacheWillUpdate', { request, response }, 'response')) as Response | null;
     if (!newResponse) return false;
     const key = await this.#cacheKey(request, 'write');
     const cache = await openCache(caches, cacheName);
-    const updated = this.hooks('cacheDidUpdate');
+    const updated = hooks(this, 'cacheDidUpdate');
     const oldResponse = updated[0] && (await cache.match(key, options.matchOptions));
     try {
       await cache.put(key, updated[0] ? newResponse.clone() : newResponse);
@@ -277,11 +286,12 @@ export class StrategyHandler {
   /** Settles when `response` and every promise passed to {@link waitUntil}, even ones added meanwhile, have. */
   async doneWaiting(response?: Promise<unknown>): Promise<void> {
     await response?.catch(() => undefined);
-    while (this.#pending.length > 0) await Promise.allSettled(this.#pending.splice(0));
+    // A pending entry is a promise, never falsy.
+    while (this.#pending[0]) await Promise.allSettled(this.#pending.splice(0));
   }
 
   async #cacheKey(request: Request, mode: 'read' | 'write'): Promise<Request> {
-    const key = await this.fold('cacheKeyWillBeUsed', { request, mode }, 'request');
+    const key = await fold(this, 'cacheKeyWillBeUsed', { request, mode }, 'request');
     return typeof key === 'string' ? new Request(key) : (key as Request);
   }
 }
