@@ -47,15 +47,14 @@ export interface MatchedRoute<H> {
   params: Record<string, string>;
 }
 
-type CompiledMatcher = (request: RouteRequestInfo) => Record<string, string> | null;
+/** Parameters when the request matches, anything falsy when it does not. */
+type CompiledMatcher = (request: RouteRequestInfo) => Record<string, string> | false | null | undefined;
 
 interface CompiledRoute<H> {
   method: string;
   matches: CompiledMatcher;
   handler: H;
 }
-
-const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
  * An ordered list of routes: the first route whose method and matcher accept a request wins. Matchers are
@@ -107,11 +106,13 @@ export class RouteTable<H> {
   }
 }
 
+// A match without parameters gets a fresh empty object, so a handler that writes to its params changes nobody
+// else's.
 function compileMatcher(matcher: RouteMatcher): CompiledMatcher {
   if (typeof matcher === 'function') {
     return (request) => {
       const result = matcher(request);
-      return result === true ? NO_PARAMS : result || null;
+      return result === true ? {} : result;
     };
   }
   if (matcher instanceof RegExp) {
@@ -119,8 +120,7 @@ function compileMatcher(matcher: RouteMatcher): CompiledMatcher {
     const re = new RegExp(matcher.source, matcher.flags.replace(/[gy]/g, ''));
     return (request) => {
       const found = re.exec(request.href);
-      if (!found || (!request.sameOrigin && found.index !== 0)) return null;
-      return found.groups ? { ...found.groups } : NO_PARAMS;
+      return found && (request.sameOrigin || !found.index) && { ...found.groups };
     };
   }
   // A string is a path pattern on the worker's own origin, or an origin followed by a path pattern.
@@ -131,5 +131,5 @@ function compileMatcher(matcher: RouteMatcher): CompiledMatcher {
   ];
   const compiled = compilePathPattern(origin ? path || '/*' : path);
   return (request) =>
-    (origin ? request.origin === origin : request.sameOrigin) ? matchPath(compiled, request.pathname) : null;
+    (origin ? request.origin === origin : request.sameOrigin) && matchPath(compiled, request.pathname);
 }
