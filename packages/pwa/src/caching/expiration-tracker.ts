@@ -119,11 +119,11 @@ export class ExpirationTracker {
     const batch = this.#pending;
     this.#pending = new Map();
     if (batch.size > 0) this.#entries += await index.touch(batch);
-    const { maxEntries = Infinity, maxAgeSeconds } = this.policy;
+    const { maxEntries, maxAgeSeconds } = this.policy;
     const evicted = maxAgeSeconds ? await index.removeUsedBefore(this.#now() - maxAgeSeconds * 1000) : [];
-    if (this.#entries - evicted.length > maxEntries) {
-      evicted.push(...(await index.removeOldest(this.#entries - evicted.length - maxEntries)));
-    }
+    // Without maxEntries the surplus is NaN, which is never above 0.
+    const surplus = this.#entries - evicted.length - maxEntries!;
+    if (surplus > 0) evicted.push(...(await index.removeOldest(surplus)));
     this.#entries -= evicted.length;
     return evicted;
   }
