@@ -32,6 +32,12 @@ describe('compilePathPattern / matchPath', () => {
     expect(matchPath(compilePathPattern('/*/x/*'), '/a/b/x/c')).toEqual({ '*': 'a/b', '*1': 'c' });
   });
 
+  it('a parameter named __proto__ is an own property, not the prototype', () => {
+    const params = matchPath(compilePathPattern('/:__proto__'), '/x');
+    expect(Object.hasOwn(params ?? {}, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(params)).toBe(Object.prototype);
+  });
+
   it('rejects patterns without a leading slash and duplicate parameter names', () => {
     expect(() => compilePathPattern('api/:id')).toThrow(RoutePatternError);
     expect(() => compilePathPattern('/:id/:id')).toThrow(/appears twice/);

@@ -61,13 +61,9 @@ export function compilePathPattern(pattern: string): CompiledPathPattern {
  */
 export function matchPath(pattern: CompiledPathPattern, pathname: string): Record<string, string> | null {
   const match = pattern.regexp.exec(pathname);
-  if (!match) return null;
-  const params: Record<string, string> = {};
-  // Every group takes part in a match, so each key has a (possibly empty) string.
-  pattern.keys.forEach((key, k) => {
-    params[key] = decode(match[k + 1] as string);
-  });
-  return params;
+  // Every group takes part in a match, so each key has a (possibly empty) string. fromEntries defines own
+  // properties, so even a parameter named __proto__ is just a parameter.
+  return match && Object.fromEntries(pattern.keys.map((key, k) => [key, decode(match[k + 1] as string)]));
 }
 
 function decode(text: string): string {
