@@ -116,7 +116,10 @@ export class Precache {
           // Credentials are the Request default, 'same-origin'.
           const response = await download(new Request(url, { cache: 'reload', integrity }));
           // The status alone: HTTP/2 and HTTP/3 carry no status text.
-          if (!response.ok) throw `HTTP ${(status = response.status)}`;
+          if (!response.ok) {
+            status = response.status;
+            throw `HTTP ${status}`;
+          }
           // The body is read before the write, so the cache's write lock is never held while bytes still arrive
           // (and the integrity check, which runs as the body is read, fails here rather than inside put()). The
           // copy (status, statusText and headers taken from the response) is also clean of `redirected`, which

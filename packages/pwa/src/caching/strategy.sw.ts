@@ -67,7 +67,8 @@ export function openCache(storage: CacheStorage, name: string): Promise<Cache> {
   openedCaches.set(storage, byName);
   let cache = byName.get(name);
   if (!cache) {
-    byName.set(name, (cache = storage.open(name)));
+    cache = storage.open(name);
+    byName.set(name, cache);
     cache.catch(() => byName.delete(name));
   }
   return cache;
