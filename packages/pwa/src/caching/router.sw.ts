@@ -89,8 +89,8 @@ export class Router extends RouteTable<RouteHandler> {
   handleRequest(request: Request, event?: StrategyEvent): Promise<Response> | undefined {
     const found = this.findRoute(request);
     if (!found) return undefined;
-    const { handler, url, params } = found;
-    const context: RouteContext = { request, url, params, event };
+    const { handler, ...where } = found;
+    const context: RouteContext = { ...where, request, event };
     // An async wrapper turns a handler's synchronous throw into a rejection the catch handler sees. A strategy
     // takes the same context (its handler gets `url` as well).
     const response = (async () => (handler instanceof Strategy ? handler.handle(context) : handler(context)))();

@@ -273,7 +273,7 @@ export class StrategyHandler {
    */
   async fetchAndCachePut(request: Request): Promise<Response> {
     const response = await this.fetch(request);
-    this.waitUntil(this.cachePut(request, response.clone()).catch(() => false));
+    this.waitUntil(this.cachePut(request, response.clone()).catch(() => undefined));
     return response;
   }
 
