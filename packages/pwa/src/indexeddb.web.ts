@@ -22,13 +22,14 @@ export function promised<T>(request: IDBRequest<T>): Promise<T> {
 }
 
 /**
- * Settles when a transaction commits; rejects when it fails or is aborted. Call it before the transaction
- * can finish — right after creating it, or in the same microtask as its last request's result.
+ * Settles when a transaction commits; rejects with its error when it fails (an explicit `abort()`, which
+ * nothing here calls, would reject with null). Call it before the transaction can finish — right after
+ * creating it, or in the same microtask as its last request's result.
  */
 export function committed(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
+    tx.onerror = tx.onabort = () => reject(tx.error);
   });
 }
 

@@ -40,7 +40,7 @@ export function checkExpirationPolicy(policy: ExpirationPolicy): ExpirationPolic
     !(maxAgeSeconds > 0)
   ) {
     throw new ExpirationPolicyError(
-      `an expiration policy needs maxEntries (a positive integer), maxAgeSeconds (positive) or both; got ${JSON.stringify(policy)}`,
+      `${JSON.stringify(policy)} needs maxEntries (a positive integer), maxAgeSeconds (positive) or both`,
     );
   }
   return policy;
@@ -74,14 +74,14 @@ export class ExpirationTracker {
     this.#now = now;
   }
 
-  /** Notes that `url` was written or served now. Cheap: nothing is stored until {@link flush}. */
-  record(url: string): void {
+  /**
+   * Notes that `url` was written or served now. Cheap: nothing is stored until {@link flush}. True when this
+   * use starts a new batch, so the caller schedules one flush per batch.
+   */
+  record(url: string): boolean {
+    const first = !this.#pending.size;
     this.#pending.set(url, this.#now());
-  }
-
-  /** Whether something waits to be written. */
-  get hasPending(): boolean {
-    return this.#pending.size > 0;
+    return first;
   }
 
   /**

@@ -47,10 +47,8 @@ export function expiration(options: ExpirationOptions): StrategyPlugin {
 
   const recordAndFlush = ({ cacheName, request, handler }: UseParam): void => {
     const tracker = trackerFor(cacheName, handler);
-    const flushing = tracker.hasPending;
-    tracker.record(request.url);
     // One flush per batch of uses: a flush already scheduled will write this use too.
-    if (flushing) return;
+    if (!tracker.record(request.url)) return;
     handler.waitUntil(
       (async () => {
         const evicted = await tracker.flush();

@@ -45,8 +45,6 @@ export class NetworkFirst extends Strategy<NetworkFirstOptions> {
   protected async respond(handler: StrategyHandler): Promise<Response> {
     const { request } = handler;
     const network = handler.fetchAndCachePut(request);
-    // The worker must live until the network answered and the cache was updated, even if the cache answered.
-    handler.waitUntil(network.catch(() => undefined));
     const timeout = this.options.networkTimeoutSeconds;
     try {
       // `timeout && ...` keeps undefined (no timeout) and 0 (answer from the cache at once) as they are.
@@ -67,7 +65,6 @@ export class StaleWhileRevalidate extends Strategy {
   protected async respond(handler: StrategyHandler): Promise<Response> {
     const { request } = handler;
     const network = handler.fetchAndCachePut(request);
-    handler.waitUntil(network.catch(() => undefined));
     const cached = await handler.cacheMatch(request);
     if (cached) return cached;
     try {

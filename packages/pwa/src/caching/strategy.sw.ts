@@ -268,13 +268,17 @@ export class StrategyHandler {
   }
 
   /**
-   * Fetches and, in the background, caches a copy. A failed cache write never fails the response: the page
-   * still gets what the network said.
+   * Fetches and, in the background, caches a copy. The worker is kept alive for both from the start, so a
+   * strategy that answers from the cache first still lets the network refresh it. A failed cache write never
+   * fails the response: the page still gets what the network said.
    */
-  async fetchAndCachePut(request: Request): Promise<Response> {
-    const response = await this.fetch(request);
-    this.waitUntil(this.cachePut(request, response.clone()).catch(() => undefined));
-    return response;
+  fetchAndCachePut(request: Request): Promise<Response> {
+    const network = this.fetch(request).then((response) => {
+      this.waitUntil(this.cachePut(request, response.clone()).catch(() => undefined));
+      return response;
+    });
+    this.waitUntil(network.catch(() => undefined));
+    return network;
   }
 
   /** Keeps the worker alive for `promise` (through the event, when there is one) and tracks it. */
