@@ -17,7 +17,7 @@ function clock(start = 1_700_000_000_000) {
 async function recordsRead(work: () => Promise<unknown>): Promise<number> {
   let read = 0;
   const restore: (() => void)[] = [];
-  for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype] as Record<string, unknown>[]) {
+  for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype] as unknown as Record<string, unknown>[]) {
     for (const name of ['get', 'getKey', 'getAll', 'getAllKeys', 'openCursor', 'openKeyCursor', 'count']) {
       const original = proto[name] as (...args: unknown[]) => IDBRequest;
       proto[name] = function (this: unknown, ...args: unknown[]) {
