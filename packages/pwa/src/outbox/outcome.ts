@@ -56,5 +56,6 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   // Every HTTP-date form starts with the day's name; this keeps Date.parse from reading '-3' as a year.
   const date = /^[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
+  // NaN (unreadable) fails the comparison; so would a date before 1970, which no server means.
+  return date >= 0 ? Math.max(0, date - now) : null;
 }
