@@ -55,7 +55,7 @@ describe('nextStep', () => {
 
   it('waits for a backing-off head instead of sending the items behind it', () => {
     expect(nextStep(item({ nextAttemptAt: NOW + 5000 }), 'me', NOW, CLAIM)).toEqual({
-      kind: 'wait',
+      kind: 'waiting',
       until: NOW + 5000,
     });
   });
@@ -158,9 +158,9 @@ describe('user actions', () => {
 describe('reconnection', () => {
   it('waives the backoff of an item whose last attempt got no answer, never a server-imposed one', () => {
     const offline = item({ attempts: 2, nextAttemptAt: NOW + 60_000, status: null });
-    expect(nextStep(offline, 'me', NOW, CLAIM).kind).toBe('wait');
+    expect(nextStep(offline, 'me', NOW, CLAIM).kind).toBe('waiting');
     expect(nextStep(offline, 'me', NOW, { ...CLAIM, reconnected: true }).kind).toBe('claim');
     const throttled = item({ attempts: 2, nextAttemptAt: NOW + 60_000, status: 429 });
-    expect(nextStep(throttled, 'me', NOW, { ...CLAIM, reconnected: true }).kind).toBe('wait');
+    expect(nextStep(throttled, 'me', NOW, { ...CLAIM, reconnected: true }).kind).toBe('waiting');
   });
 });

@@ -110,10 +110,11 @@ export async function replayQueue(
         continue;
       }
       // Busy: another replayer holds the head, alive (it will go on) or dead mid-request (its lease runs out).
-      // Wait: the head backs off. Either way the head is claimable 1 ms after `until`, or later than we may wait.
+      // Waiting: the head backs off. Either way the head is claimable 1 ms after `until`, or later than we may
+      // wait; the step's kind is then how the replay ended.
       const delay = step.until - now();
       if (delay > maxInlineWaitMs) {
-        result.ended = step.kind === 'busy' ? 'busy' : 'waiting';
+        result.ended = step.kind;
         result.nextAttemptAt = step.until;
         return result;
       }

@@ -23,7 +23,7 @@ export type NextStep =
   /** The head is being sent by another replayer whose lease runs until `until`. */
   | { kind: 'busy'; until: number }
   /** The head waits for its backoff until `until`; items keep their order, so the queue waits with it. */
-  | { kind: 'wait'; until: number }
+  | { kind: 'waiting'; until: number }
   /** The head outlived the retention limit: store `item` (failed) and look at the next one. */
   | { kind: 'expire'; item: OutboxRecord }
   /** Store `item` (claimed under this replayer's lease) and send it. */
@@ -115,7 +115,7 @@ export function nextStep(head: OutboxRecord | undefined, owner: string, now: num
   }
   const backoffWaived = options.reconnected && head.status === null;
   if (head.state === 'pending' && head.nextAttemptAt > now && !backoffWaived) {
-    return { kind: 'wait', until: head.nextAttemptAt };
+    return { kind: 'waiting', until: head.nextAttemptAt };
   }
   // Pending and due, or sending under a lease that ran out or whose holder is gone (its replayer died
   // mid-request: the outcome is unknown, and the same Idempotency-Key makes sending again safe).
