@@ -119,4 +119,55 @@ describe('createOutbox without a service worker', () => {
   it('refuses a bad queue name', async () => {
     await expect(createOutbox({ queue: 'no spaces' })).rejects.toThrow(TypeError);
   });
+
+  it('queues every body fetch takes and replays what fetch would have sent, Content-Type included', async () => {
+    const received: { type: string | null; text: string; fields?: [string, FormDataEntryValue][] }[] = [];
+    const outbox = await open(async (request) => {
+      const type = request.headers.get('content-type');
+      if (type?.startsWith('multipart/form-data')) {
+        const form = await request.formData();
+        received.push({ type, text: '', fields: [...form] });
+      } else {
+        received.push({ type, text: await request.text() });
+      }
+      return new Response(null, { status: 204 });
+    });
+    const form = new FormData();
+    form.append('subject', 'Hi');
+    form.append('attachment', new Blob(['bytes'], { type: 'text/plain' }), 'a.txt');
+    const bodies: BodyInit[] = [
+      form,
+      new URLSearchParams({ to: 'bob', subject: 'Hi & bye' }),
+      new Blob(['{"a":1}'], { type: 'application/json' }),
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('streamed '));
+          controller.enqueue(new TextEncoder().encode('body'));
+          controller.close();
+        },
+      }),
+      new TextEncoder().encode('plain bytes'),
+    ];
+    for (const body of bodies) await outbox.send({ url: '/api/upload', body });
+    await expect.poll(async () => (await outbox.list()).map((item) => item.state)).toEqual(Array(5).fill('sent'));
+
+    const [multipart, urlencoded, blob, stream, bytes] = received;
+    expect(multipart?.type).toMatch(/^multipart\/form-data; boundary=/);
+    expect(multipart?.fields?.[0]).toEqual(['subject', 'Hi']);
+    const attachment = multipart?.fields?.[1]?.[1] as File;
+    expect([attachment.name, await attachment.text()]).toEqual(['a.txt', 'bytes']);
+    expect(urlencoded).toEqual({
+      type: 'application/x-www-form-urlencoded;charset=UTF-8',
+      text: 'to=bob&subject=Hi+%26+bye',
+    });
+    expect(blob).toEqual({ type: 'application/json', text: '{"a":1}' });
+    expect(stream).toEqual({ type: null, text: 'streamed body' });
+    expect(bytes).toEqual({ type: null, text: 'plain bytes' });
+  });
+
+  it('refuses a body on a GET, as fetch does, and stores nothing', async () => {
+    const outbox = await open(server().fetch);
+    await expect(outbox.send({ url: '/api/mail', method: 'GET', body: 'x' })).rejects.toThrow(TypeError);
+    expect(await outbox.list()).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { isValidQueueName, type OutboxItem, syncTag } from './item.js';
+import { isValidQueueName, type OutboxItem, type StoredRequest, syncTag } from './item.js';
 import type { OutboxMessage } from './messages.js';
 import { type ReplayOptions, type ReplayResult, replayQueue } from './replay.web.js';
 import { OutboxStore } from './store.web.js';
@@ -12,7 +12,12 @@ export interface OutboxRequest {
   /** Default `POST`. */
   method?: string;
   headers?: HeadersInit;
-  body?: string | ArrayBuffer | ArrayBufferView | Blob | null;
+  /**
+   * What `fetch` takes: a string, bytes, a Blob, FormData, URLSearchParams or a ReadableStream. It is stored as
+   * a string or bytes, with the Content-Type `fetch` would have sent (a multipart boundary, a Blob's type) added
+   * to the headers when they have none.
+   */
+  body?: BodyInit | null;
   /** What the app shows for the item (e.g. `{ to, subject }`); stored with it, never sent. */
   label?: unknown;
 }
@@ -156,12 +161,12 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
         queue,
         label: request.label ?? null,
         now,
-        request: {
-          url: new URL(request.url, location.href).href,
-          method: (request.method ?? 'POST').toUpperCase(),
-          headers: [...headers],
-          body: await storableBody(request.body ?? null),
-        },
+        request: await storableRequest(
+          new URL(request.url, location.href).href,
+          (request.method ?? 'POST').toUpperCase(),
+          headers,
+          request.body ?? null,
+        ),
       });
       await store.add(item);
       if (!persistAsked) {
@@ -228,9 +233,24 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
   };
 }
 
-async function storableBody(body: NonNullable<OutboxRequest['body']> | null): Promise<string | ArrayBuffer | null> {
-  if (body === null || typeof body === 'string') return body;
-  if (body instanceof Blob) return body.arrayBuffer();
-  if (body instanceof ArrayBuffer) return body.slice(0);
-  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength).slice().buffer;
+/**
+ * The request as it is stored: what `fetch` would send, worked out by a `Request` built from it (FormData's
+ * multipart body and boundary, URLSearchParams' form encoding, a Blob's type), so the replay, which sends the
+ * stored bytes, sends the same. A string stays a string; a stream is read to the end first (Firefox has no
+ * streaming request bodies). A GET or HEAD with a body is refused here, as `fetch` would refuse it.
+ */
+async function storableRequest(
+  url: string,
+  method: string,
+  headers: Headers,
+  body: BodyInit | null,
+): Promise<StoredRequest> {
+  const source = body instanceof ReadableStream ? await new Response(body).arrayBuffer() : body;
+  const request = new Request(url, { method, headers, body: source });
+  return {
+    url,
+    method,
+    headers: [...request.headers],
+    body: source === null || typeof source === 'string' ? source : await request.arrayBuffer(),
+  };
 }
