@@ -162,7 +162,8 @@ async function claimIn(
   options: ClaimOptions,
   changed: OutboxRecord[],
 ): Promise<ClaimStep> {
-  const openItems = IDBKeyRange.bound([queue, 1, -Infinity], [queue, 1, Infinity]);
+  // An array sorts after every number: [queue, 1, []] is above every open item's [queue, 1, seq].
+  const openItems = IDBKeyRange.bound([queue, 1], [queue, 1, []]);
   for (;;) {
     const head: StoredItem | undefined = await promised(items.index('open').get(openItems));
     // A claimed item keeps the row's `seq` and `open` fields: harmless, as toStored sets them afresh.
@@ -182,7 +183,7 @@ export function queueRows(items: IDBObjectStore, queue: string): Promise<StoredI
 
 /** The key range of every item of `queue` on the `queue` index, in enqueue order. */
 export function queueRange(queue: string): IDBKeyRange {
-  return IDBKeyRange.bound([queue, -Infinity], [queue, Infinity]);
+  return IDBKeyRange.bound([queue], [queue, []]);
 }
 
 /** An item with its stored order and open flag, ready to put. */

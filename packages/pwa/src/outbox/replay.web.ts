@@ -165,22 +165,20 @@ async function attempt(
 /** At most {@link MAX_BODY_BYTES} of a body as text; a body that breaks off mid-way keeps what arrived. */
 async function readText(body: Response['body']): Promise<string> {
   const reader = body?.getReader();
-  const chunks: Uint8Array[] = [];
+  // Decoded as it arrives, in the worker: a Blob would cost a round trip to the browser's blob store.
+  const decoder = new TextDecoder();
+  let text = '';
   let size = 0;
   try {
     while (reader && size < MAX_BODY_BYTES) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
       size += value.length;
+      text += decoder.decode(value, { stream: true });
     }
   } catch {
     // The body broke off; the status already says what happened.
   }
   reader?.cancel().catch(() => {});
-  // One decoder over the chunks, in process: a Blob would cost a round trip to the browser's blob store.
-  const decoder = new TextDecoder();
-  let text = '';
-  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
   return (text + decoder.decode()).slice(0, MAX_BODY_BYTES);
 }
