@@ -9,9 +9,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/harness/chromium-launch.js';
+import { bundleWorker } from '../worker-bundle.js';
 
 const ITEMS = Number(process.env.BENCH_OUTBOX_ITEMS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 3);
@@ -20,20 +20,7 @@ type Variant = (typeof VARIANTS)[number];
 
 const file = (name: string) => fileURLToPath(new URL(`./workers/${name}`, import.meta.url));
 
-async function bundle(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [file(entry)],
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    conditions: ['@outpost/source'],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
+const bundle = (entry: string) => bundleWorker(file(entry));
 
 /** One origin: the page, its scripts, and POST /api/effects counting what arrives. */
 interface Origin {

@@ -13,10 +13,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/harness/chromium-launch.js';
+import { bundleWorker, gzipBytes } from '../worker-bundle.js';
 
 const REQUESTS = Number(process.env.BENCH_SW_REQUESTS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_SW_ROUNDS ?? 3);
@@ -37,20 +36,7 @@ const ASSET_BODY = 'y'.repeat(2048);
 
 const worker = (name: string) => fileURLToPath(new URL(`./workers/${name}`, import.meta.url));
 
-async function bundle(entry: string, define: Record<string, string>, minify = true): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    minify,
-    write: false,
-    conditions: ['@outpost/source'],
-    define: { 'process.env.NODE_ENV': '"production"', ...define },
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
+const bundle = bundleWorker;
 
 const manifest = (count: number) =>
   Array.from({ length: count }, (_, i) => ({ url: `/precache/${i}.js`, revision: `r${i}` }));
@@ -257,7 +243,7 @@ async function typicalSize(): Promise<Map<string, number>> {
     ['Workbox 7 + background sync', 'workbox-typical-outbox.js'],
   ] as const) {
     const code = await bundle(worker(file), empty);
-    const gzip = gzipSync(code, { level: 9 }).length;
+    const gzip = gzipBytes(code);
     sizes.set(name, gzip);
     console.log(`${name.padEnd(28)} minified ${kb(code.length).padStart(8)}   gzip ${kb(gzip)} (${gzip} B)`);
   }
