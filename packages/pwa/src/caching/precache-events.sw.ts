@@ -2,6 +2,7 @@ import { createNavigationHandler } from './navigation.sw.js';
 import { Precache, type PrecacheOptions } from './precache.sw.js';
 import type { PrecacheEntry } from './precache-manifest.js';
 import { installPrecache } from './precache-route.sw.js';
+import { escapeRegExp } from './route-pattern.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -64,8 +65,4 @@ export function precacheAndRoute(manifest: readonly PrecacheEntry[], options: Pr
   async function cacheFirst(request: Request): Promise<Response> {
     return (await precache.match(request)) ?? fetch(request);
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
