@@ -5,7 +5,7 @@ import { recordNonce } from './ece.js';
 import { PushCryptoError } from './errors.js';
 import { parseHeaderParams } from './header-params.js';
 import { isP256Point } from './p256.js';
-import type { WebPushSealInput } from './rfc8291.js';
+import { senderAgreement, type WebPushSealInput } from './rfc8291.js';
 
 // The legacy "aesgcm" coding (draft-ietf-webpush-encryption-04 over draft-ietf-httpbis-encryption-encoding-03)
 // that older Edge and Safari builds and many stored subscriptions still speak. Salt and sender key travel in
@@ -70,14 +70,7 @@ export async function sealAesgcm(
   if (!Number.isInteger(input.recordSize) || input.recordSize <= PAD_LENGTH_SIZE || input.recordSize > 0xffffffff) {
     throw new PushCryptoError('invalid-record-size', `aesgcm record size must be above 2, got ${input.recordSize}`);
   }
-  let asPublic: Uint8Array;
-  let ecdhSecret: Uint8Array;
-  if (input.senderKeys) {
-    asPublic = input.senderKeys.publicKey;
-    ecdhSecret = await crypto.ecdh(input.senderKeys, input.uaPublic);
-  } else {
-    ({ publicKey: asPublic, secret: ecdhSecret } = await crypto.ephemeralEcdh(input.uaPublic));
-  }
+  const { asPublic, ecdhSecret } = await senderAgreement(crypto, input.senderKeys, input.uaPublic);
   const { key, nonce } = await deriveAesgcmKey(crypto, { ...input, ecdhSecret, asPublic });
   const records = aesgcmRecords(input.plaintext, input.recordSize, input.padding);
   const sealed: Uint8Array[] = [];

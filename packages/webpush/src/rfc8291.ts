@@ -32,16 +32,24 @@ export interface WebPushSealInput {
   senderKeys?: RawKeyPair;
 }
 
+/**
+ * The application server's side of the key agreement both content codings start with: its public key and the
+ * ECDH secret with the user agent's key — from `senderKeys` when given (test vectors, reuse), else from a
+ * fresh ephemeral pair, as the RFCs require for each message.
+ */
+export async function senderAgreement(
+  crypto: CryptoBackend,
+  senderKeys: RawKeyPair | undefined,
+  uaPublic: Uint8Array,
+): Promise<{ asPublic: Uint8Array; ecdhSecret: Uint8Array }> {
+  if (senderKeys) return { asPublic: senderKeys.publicKey, ecdhSecret: await crypto.ecdh(senderKeys, uaPublic) };
+  const { publicKey, secret } = await crypto.ephemeralEcdh(uaPublic);
+  return { asPublic: publicKey, ecdhSecret: secret };
+}
+
 /** Encrypts into an aes128gcm body (header with keyid = sender public key, then the records). */
 export async function sealWebPush(crypto: CryptoBackend, input: WebPushSealInput): Promise<Uint8Array> {
-  let asPublic: Uint8Array;
-  let ecdhSecret: Uint8Array;
-  if (input.senderKeys) {
-    asPublic = input.senderKeys.publicKey;
-    ecdhSecret = await crypto.ecdh(input.senderKeys, input.uaPublic);
-  } else {
-    ({ publicKey: asPublic, secret: ecdhSecret } = await crypto.ephemeralEcdh(input.uaPublic));
-  }
+  const { asPublic, ecdhSecret } = await senderAgreement(crypto, input.senderKeys, input.uaPublic);
   const ikm = await deriveWebPushIkm(crypto, { ecdhSecret, auth: input.auth, uaPublic: input.uaPublic, asPublic });
   const header: Aes128gcmHeader = { salt: input.salt, recordSize: input.recordSize, keyId: asPublic };
   return sealRecords(crypto, { ikm, header, records: planRecords(input.plaintext, input.recordSize, input.padding) });
