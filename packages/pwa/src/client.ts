@@ -3,14 +3,14 @@
  * @packageDocumentation
  */
 
-export type { CachingMessage, PrecacheFailureReport, PrecacheReport } from './caching/messages.js';
 export {
   lastPrecacheReport,
   onCacheUpdated,
   onCachingMessage,
   onPrecacheFailed,
   onPrecacheInstalled,
-} from './lifecycle/caching-events.client.js';
+} from './caching/caching-events.client.js';
+export type { CachingMessage, PrecacheFailureReport, PrecacheReport } from './caching/messages.js';
 export type { LifecycleMessage } from './lifecycle/messages.js';
 export {
   type RegisterOptions,

@@ -2,45 +2,36 @@
  * `@outpost/pwa/sw`: the service-worker side. Type-check service-worker code against the WebWorker lib.
  * @packageDocumentation
  */
-import type { PrecacheEntry } from './caching/precache-manifest.js';
+import type { PrecacheEntry } from './caching/precache/precache-manifest.js';
 
-export { type BroadcastUpdateOptions, broadcastUpdate } from './caching/broadcast-update.sw.js';
-export {
-  type CacheableRules,
-  hasResponseChanged,
-  isCacheable,
-  type ResponseFacts,
-  VERSION_HEADERS,
-} from './caching/cacheable.js';
-export { type ExpirationOptions, expiration } from './caching/expiration.sw.js';
-export { EXPIRATION_DB, IndexedDbExpirationIndex } from './caching/expiration-index.sw.js';
+export { type ExpirationOptions, expiration } from './caching/expiration/expiration.sw.js';
+export { EXPIRATION_DB, IndexedDbExpirationIndex } from './caching/expiration/expiration-index.sw.js';
 export {
   type ExpirationIndex,
   type ExpirationPolicy,
   ExpirationPolicyError,
   ExpirationTracker,
-} from './caching/expiration-tracker.js';
+} from './caching/expiration/expiration-tracker.js';
 export {
   CACHING_CHANNEL,
   type CachingMessage,
   isCachingMessage,
   type PrecacheFailureReport,
 } from './caching/messages.js';
+export { installPrecache, precacheRoute } from './caching/precache/install-precache.sw.js';
 export {
   createNavigationHandler,
   type NavigationFallbackOptions,
   type RequestHandler,
-} from './caching/navigation.sw.js';
-export { type OfflineFallbackOptions, offlineFallback } from './caching/offline-fallback.sw.js';
-export type { Awaitable, CacheKeyMode, PluginHook, StrategyPlugin } from './caching/plugin.sw.js';
+} from './caching/precache/navigation-fallback.sw.js';
 export {
   Precache,
   type PrecacheFailure,
   PrecacheInstallError,
   type PrecacheInstallResult,
   type PrecacheOptions,
-} from './caching/precache.sw.js';
-export { type PrecacheAndRouteOptions, precacheAndRoute } from './caching/precache-events.sw.js';
+} from './caching/precache/precache.sw.js';
+export { type PrecacheAndRouteOptions, precacheAndRoute } from './caching/precache/precache-and-route.sw.js';
 export {
   cacheKeyFor,
   MANIFEST_PLACEHOLDER,
@@ -50,11 +41,17 @@ export {
   REVISION_PARAM,
   type ResolvedPrecacheEntry,
   resolvePrecacheManifest,
-} from './caching/precache-manifest.js';
-export { installPrecache, precacheRoute } from './caching/precache-route.sw.js';
-export { contentRange, decideRange, type RangeDecision } from './caching/range.js';
-export { createPartialResponse, rangeRequests } from './caching/range-requests.sw.js';
-export { type CompiledPathPattern, compilePathPattern, matchPath, RoutePatternError } from './caching/route-pattern.js';
+} from './caching/precache/precache-manifest.js';
+export { contentRange, decideRange, type RangeDecision } from './caching/ranges/range.js';
+export { createPartialResponse, rangeRequests } from './caching/ranges/range-requests.sw.js';
+export { type ListenOptions, listen } from './caching/routing/listen.sw.js';
+export { type OfflineFallbackOptions, offlineFallback } from './caching/routing/offline-fallback.sw.js';
+export {
+  type CompiledPathPattern,
+  compilePathPattern,
+  matchPath,
+  RoutePatternError,
+} from './caching/routing/route-pattern.js';
 export {
   type MatchedRoute,
   type NavigationRouteOptions,
@@ -62,7 +59,7 @@ export {
   type RouteMethod,
   type RouteRequestInfo,
   RouteTable,
-} from './caching/route-table.js';
+} from './caching/routing/route-table.js';
 export {
   type CatchContext,
   type FoundRoute,
@@ -71,8 +68,16 @@ export {
   type RouteHandlerFunction,
   Router,
   type RouterOptions,
-} from './caching/router.sw.js';
-export { type ListenOptions, listen } from './caching/router-events.sw.js';
+} from './caching/routing/router.sw.js';
+export { type BroadcastUpdateOptions, broadcastUpdate } from './caching/strategies/broadcast-update.sw.js';
+export {
+  type CacheableRules,
+  hasResponseChanged,
+  isCacheable,
+  type ResponseFacts,
+  VERSION_HEADERS,
+} from './caching/strategies/cacheable.js';
+export type { Awaitable, CacheKeyMode, PluginHook, StrategyPlugin } from './caching/strategies/plugin.sw.js';
 export {
   CacheFirst,
   CacheOnly,
@@ -81,7 +86,7 @@ export {
   NetworkOnly,
   type NetworkOnlyOptions,
   StaleWhileRevalidate,
-} from './caching/strategies.sw.js';
+} from './caching/strategies/strategies.sw.js';
 export {
   deleteCache,
   forgetCache,
@@ -94,7 +99,7 @@ export {
   StrategyHandler,
   type StrategyOptions,
   type StrategyRequest,
-} from './caching/strategy.sw.js';
+} from './caching/strategies/strategy.sw.js';
 export { handleLifecycle, type LifecycleOptions } from './lifecycle/activation.sw.js';
 export { isLifecycleMessage, type LifecycleMessage } from './lifecycle/messages.js';
 export type { OutboxItem, OutboxState, StoredRequest } from './outbox/item.js';
@@ -104,7 +109,7 @@ export {
   type OutboxReplayer,
   OutboxRetryLaterError,
 } from './outbox/outbox.sw.js';
-export type { ReplayOptions, ReplayResult } from './outbox/replay.web.js';
+export type { ReplayOptions, ReplayResult } from './outbox/replay-queue.web.js';
 
 declare global {
   interface ServiceWorkerGlobalScope {

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { type OutpostPwaOptions, outpostPwa } from './build/vite-plugin.node.js';
-export type { PrecacheEntry } from './caching/precache-manifest.js';
+export type { PrecacheEntry } from './caching/precache/precache-manifest.js';
 export {
   type BuiltFile,
   computePrecacheManifest,
@@ -11,4 +11,4 @@ export {
   isPrecacheable,
   isViteHashedFile,
   type PrecacheManifestOptions,
-} from './caching/precache-manifest.node.js';
+} from './caching/precache/precache-manifest.node.js';

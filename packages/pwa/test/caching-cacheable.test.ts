@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasResponseChanged, isCacheable } from '../src/caching/cacheable.js';
+import { hasResponseChanged, isCacheable } from '../src/caching/strategies/cacheable.js';
 
 const res = (status: number, headers: Record<string, string> = {}, type = 'basic') => ({
   status,

@@ -1,7 +1,11 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { IndexedDbExpirationIndex } from '../src/caching/expiration-index.sw.js';
-import { type ExpirationIndex, ExpirationPolicyError, ExpirationTracker } from '../src/caching/expiration-tracker.js';
+import { IndexedDbExpirationIndex } from '../src/caching/expiration/expiration-index.sw.js';
+import {
+  type ExpirationIndex,
+  ExpirationPolicyError,
+  ExpirationTracker,
+} from '../src/caching/expiration/expiration-tracker.js';
 
 /** A clock the test moves by hand. */
 function clock(start = 1_700_000_000_000) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contentRange, decideRange } from '../src/caching/range.js';
+import { contentRange, decideRange } from '../src/caching/ranges/range.js';
 
 describe('decideRange', () => {
   it.each([

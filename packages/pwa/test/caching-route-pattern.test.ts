@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePathPattern, matchPath, RoutePatternError } from '../src/caching/route-pattern.js';
+import { compilePathPattern, matchPath, RoutePatternError } from '../src/caching/routing/route-pattern.js';
 
 const literal = fc.stringMatching(/^[a-z0-9._~-]{1,8}$/);
 const value = fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/);

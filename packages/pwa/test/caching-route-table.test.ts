@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type RouteRequestInfo, RouteTable } from '../src/caching/route-table.js';
+import { type RouteRequestInfo, RouteTable } from '../src/caching/routing/route-table.js';
 
 const ORIGIN = 'https://app.example';
 

@@ -1,20 +1,20 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { broadcastUpdate } from '../src/caching/broadcast-update.sw.js';
-import { expiration } from '../src/caching/expiration.sw.js';
+import { expiration } from '../src/caching/expiration/expiration.sw.js';
 import type { CachingMessage } from '../src/caching/messages.js';
-import { offlineFallback } from '../src/caching/offline-fallback.sw.js';
-import type { StrategyPlugin } from '../src/caching/plugin.sw.js';
-import { createPartialResponse, rangeRequests } from '../src/caching/range-requests.sw.js';
-import { Router } from '../src/caching/router.sw.js';
+import { createPartialResponse, rangeRequests } from '../src/caching/ranges/range-requests.sw.js';
+import { offlineFallback } from '../src/caching/routing/offline-fallback.sw.js';
+import { Router } from '../src/caching/routing/router.sw.js';
+import { broadcastUpdate } from '../src/caching/strategies/broadcast-update.sw.js';
+import type { StrategyPlugin } from '../src/caching/strategies/plugin.sw.js';
 import {
   CacheFirst,
   CacheOnly,
   NetworkFirst,
   NetworkOnly,
   StaleWhileRevalidate,
-} from '../src/caching/strategies.sw.js';
-import { type Strategy, StrategyError } from '../src/caching/strategy.sw.js';
+} from '../src/caching/strategies/strategies.sw.js';
+import { type Strategy, StrategyError } from '../src/caching/strategies/strategy.sw.js';
 import { InMemoryCacheStorage } from './in-memory-caches.js';
 
 const ORIGIN = 'https://app.example';

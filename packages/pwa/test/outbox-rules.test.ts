@@ -1,20 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/outbox/backoff.js';
+import { idempotencyKeyHeaderValue } from '../src/outbox/idempotency-key.js';
 import { queueOfSyncTag, syncTag } from '../src/outbox/item.js';
+import { describeError, describeReason, serverReason } from '../src/outbox/item-wording.js';
 import { isOutboxMessage } from '../src/outbox/messages.js';
+import { toStored } from '../src/outbox/outbox-database.web.js';
+import { fromStored } from '../src/outbox/page-store.web.js';
 import {
   classifyResponse,
   networkFailure,
   type Outcome,
   parseRetryAfter,
   type ResponseSummary,
-} from '../src/outbox/outcome.js';
-import { toStored } from '../src/outbox/replay-store.web.js';
-import { fromStored } from '../src/outbox/store.web.js';
+} from '../src/outbox/response-outcome.js';
 import { applyOutcome, createItem, nextStep } from '../src/outbox/transitions.js';
-import { idempotencyKeyHeaderValue } from '../src/outbox/wire.js';
-import { describeError, describeReason, serverReason } from '../src/outbox/words.js';
 
 const NOW = Date.UTC(2030, 0, 1);
 const response = (status: number, extra: Partial<ResponseSummary> = {}): ResponseSummary => ({

@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OutboxStore } from '../src/outbox/page-store.web.js';
 import {
   installOutboxReplay,
   OutboxRetryLaterError,
   type ReplayEvent,
   type ReplayScope,
-} from '../src/outbox/replayer.web.js';
-import { OutboxStore } from '../src/outbox/store.web.js';
+} from '../src/outbox/replay-triggers.web.js';
 import { createItem } from '../src/outbox/transitions.js';
 
 // The worker's event wiring, on a stand-in for ServiceWorkerGlobalScope: which events replay, what a sync

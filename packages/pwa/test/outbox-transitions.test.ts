@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxItem } from '../src/outbox/item.js';
-import type { Outcome } from '../src/outbox/outcome.js';
+import { describeReason } from '../src/outbox/item-wording.js';
+import type { Outcome } from '../src/outbox/response-outcome.js';
 import {
   applyOutcome,
   assertCancellable,
@@ -10,7 +11,6 @@ import {
   resumeAfterSignIn,
   retryNow,
 } from '../src/outbox/transitions.js';
-import { describeReason } from '../src/outbox/words.js';
 
 const NOW = Date.UTC(2030, 0, 1);
 const DAY = 86_400_000;

@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outpostPwa } from '../src/build/vite-plugin.node.js';
-import type { PrecacheEntry } from '../src/caching/precache-manifest.js';
+import type { PrecacheEntry } from '../src/caching/precache/precache-manifest.js';
 
 let root: string;
 

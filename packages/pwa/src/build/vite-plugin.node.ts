@@ -1,14 +1,14 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { build, type Plugin, type ResolvedConfig, type Rolldown } from 'vite';
-import { MANIFEST_PLACEHOLDER, type PrecacheEntry } from '../caching/precache-manifest.js';
+import { MANIFEST_PLACEHOLDER, type PrecacheEntry } from '../caching/precache/precache-manifest.js';
 import {
   type BuiltFile,
   computePrecacheManifest,
   injectPrecacheManifest,
   isViteHashedFile,
   type PrecacheManifestOptions,
-} from '../caching/precache-manifest.node.js';
+} from '../caching/precache/precache-manifest.node.js';
 
 /** Options for {@link outpostPwa}. */
 export interface OutpostPwaOptions {

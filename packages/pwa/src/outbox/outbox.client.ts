@@ -1,9 +1,9 @@
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaderValue } from './idempotency-key.js';
 import { isValidQueueName, type OutboxItem, type StoredRequest, syncTag } from './item.js';
 import type { OutboxMessage } from './messages.js';
-import { type ReplayOptions, type ReplayResult, replayQueue } from './replay.web.js';
-import { OutboxStore } from './store.web.js';
+import { OutboxStore } from './page-store.web.js';
+import { type ReplayOptions, type ReplayResult, replayQueue } from './replay-queue.web.js';
 import { assertCancellable, createItem, OutboxActionError, resumeAfterSignIn, retryNow } from './transitions.js';
-import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaderValue } from './wire.js';
 
 /** A request to send through the outbox. */
 export interface OutboxRequest {

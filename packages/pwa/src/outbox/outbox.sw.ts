@@ -1,7 +1,7 @@
-import type { HandleOutboxOptions, OutboxReplayer, ReplayScope } from './replayer.web.js';
-import { installOutboxReplay } from './replayer.web.js';
+import type { HandleOutboxOptions, OutboxReplayer, ReplayScope } from './replay-triggers.web.js';
+import { installOutboxReplay } from './replay-triggers.web.js';
 
-export { type HandleOutboxOptions, type OutboxReplayer, OutboxRetryLaterError } from './replayer.web.js';
+export { type HandleOutboxOptions, type OutboxReplayer, OutboxRetryLaterError } from './replay-triggers.web.js';
 
 declare const self: ServiceWorkerGlobalScope;
 

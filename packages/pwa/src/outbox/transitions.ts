@@ -1,6 +1,6 @@
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import type { Lease, OutboxItem, OutboxRecord, StoredRequest } from './item.js';
-import type { Outcome } from './outcome.js';
+import type { Outcome } from './response-outcome.js';
 
 /**
  * The outbox's state machine as pure functions: each takes an item (and the time) and returns the item to store,

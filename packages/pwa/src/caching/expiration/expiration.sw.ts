@@ -1,7 +1,7 @@
+import type { StrategyPlugin } from '../strategies/plugin.sw.js';
+import { deleteCache, onQuotaError, openCache, type StrategyHandler } from '../strategies/strategy.sw.js';
 import { IndexedDbExpirationIndex } from './expiration-index.sw.js';
 import { type ExpirationIndex, type ExpirationPolicy, ExpirationTracker } from './expiration-tracker.js';
-import type { StrategyPlugin } from './plugin.sw.js';
-import { deleteCache, onQuotaError, openCache, type StrategyHandler } from './strategy.sw.js';
 
 /** Options of {@link expiration}. */
 export interface ExpirationOptions extends ExpirationPolicy {

@@ -1,4 +1,4 @@
-import type { StrategyPlugin } from './plugin.sw.js';
+import type { StrategyPlugin } from '../strategies/plugin.sw.js';
 import { contentRange, decideRange } from './range.js';
 
 /**

@@ -1,5 +1,6 @@
 import { promised } from '../indexeddb.web.js';
 import type { OutboxItem } from './item.js';
+import { inWords } from './item-wording.js';
 import { isOutboxMessage } from './messages.js';
 import {
   OUTBOX_DB_NAME,
@@ -8,10 +9,9 @@ import {
   queueRows,
   type StoredItem,
   toStored,
-} from './replay-store.web.js';
-import { inWords } from './words.js';
+} from './outbox-database.web.js';
 
-export { OUTBOX_DB_NAME } from './replay-store.web.js';
+export { OUTBOX_DB_NAME } from './outbox-database.web.js';
 
 /** A change to one item, as listeners hear it. */
 export interface OutboxChange {

@@ -1,7 +1,7 @@
 import { committed, openDatabase, promised } from '../indexeddb.web.js';
 import { isOpen, type OutboxItem, type OutboxRecord } from './item.js';
 import { OUTBOX_CHANNEL, type OutboxMessage } from './messages.js';
-import type { Outcome } from './outcome.js';
+import type { Outcome } from './response-outcome.js';
 import {
   applyOutcome,
   type ClaimOptions,

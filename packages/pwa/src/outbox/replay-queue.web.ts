@@ -1,7 +1,7 @@
 import type { BackoffOptions } from './backoff.js';
 import type { OutboxRecord } from './item.js';
-import { classifyResponse, networkFailure, type Outcome } from './outcome.js';
-import type { OutboxReplayStore } from './replay-store.web.js';
+import type { OutboxReplayStore } from './outbox-database.web.js';
+import { classifyResponse, networkFailure, type Outcome } from './response-outcome.js';
 import type { ClaimOptions, OutcomeOptions } from './transitions.js';
 
 /** Settings of the replay loop; the defaults suit a mail-like app. */

@@ -1,18 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  lastPrecacheReport,
+  onCacheUpdated,
+  onCachingMessage,
+  onPrecacheFailed,
+  onPrecacheInstalled,
+} from '../src/caching/caching-events.client.js';
+import {
   CACHING_CHANNEL,
   type CachingMessage,
   isCachingMessage,
   precacheReportUrl,
   REPORT_CACHE,
 } from '../src/caching/messages.js';
-import {
-  lastPrecacheReport,
-  onCacheUpdated,
-  onCachingMessage,
-  onPrecacheFailed,
-  onPrecacheInstalled,
-} from '../src/lifecycle/caching-events.client.js';
 import { InMemoryCacheStorage } from './in-memory-caches.js';
 
 const stops: (() => void)[] = [];

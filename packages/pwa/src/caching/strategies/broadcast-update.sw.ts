@@ -1,5 +1,5 @@
+import { CACHING_CHANNEL, type CachingMessage } from '../messages.js';
 import { hasResponseChanged, VERSION_HEADERS } from './cacheable.js';
-import { CACHING_CHANNEL, type CachingMessage } from './messages.js';
 import type { StrategyPlugin } from './plugin.sw.js';
 
 /** Options of {@link broadcastUpdate}. */

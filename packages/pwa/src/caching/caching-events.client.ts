@@ -7,7 +7,7 @@ import {
   type PrecacheReport,
   precacheReportUrl,
   REPORT_CACHE,
-} from '../caching/messages.js';
+} from './messages.js';
 
 type MessageOf<T extends CachingMessage['type']> = Extract<CachingMessage, { type: T }>;
 

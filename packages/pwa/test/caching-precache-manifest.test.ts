@@ -5,13 +5,13 @@ import {
   manifestVersion,
   PrecacheManifestError,
   resolvePrecacheManifest,
-} from '../src/caching/precache-manifest.js';
+} from '../src/caching/precache/precache-manifest.js';
 import {
   computePrecacheManifest,
   injectPrecacheManifest,
   isPrecacheable,
   isViteHashedFile,
-} from '../src/caching/precache-manifest.node.js';
+} from '../src/caching/precache/precache-manifest.node.js';
 
 describe('computePrecacheManifest', () => {
   const files = [

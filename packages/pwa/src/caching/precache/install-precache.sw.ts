@@ -4,9 +4,9 @@ import {
   type PrecacheReport,
   precacheReportUrl,
   REPORT_CACHE,
-} from './messages.js';
+} from '../messages.js';
+import type { Router } from '../routing/router.sw.js';
 import { type Precache, PrecacheInstallError } from './precache.sw.js';
-import type { Router } from './router.sw.js';
 
 declare const self: ServiceWorkerGlobalScope;
 

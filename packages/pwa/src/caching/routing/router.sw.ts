@@ -1,7 +1,8 @@
 // Uses only what the DOM and WebWorker libs share, so unit tests drive it in Node; `listen()` in
 // router-events.sw.ts wires it to the worker's fetch event.
+
+import { Strategy, type StrategyEvent } from '../strategies/strategy.sw.js';
 import { RouteTable } from './route-table.js';
-import { Strategy, type StrategyEvent } from './strategy.sw.js';
 
 /** What a route handler gets. */
 export interface RouteContext {

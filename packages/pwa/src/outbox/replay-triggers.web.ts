@@ -1,6 +1,6 @@
 import { isValidQueueName, syncTag } from './item.js';
-import { type ReplayOptions, type ReplayResult, replayQueue } from './replay.web.js';
-import { type OutboxReplayStore, openReplayStore } from './replay-store.web.js';
+import { type OutboxReplayStore, openReplayStore } from './outbox-database.web.js';
+import { type ReplayOptions, type ReplayResult, replayQueue } from './replay-queue.web.js';
 
 /** Options of `handleOutbox` (`@outpost/pwa/sw`). */
 export interface HandleOutboxOptions extends ReplayOptions {

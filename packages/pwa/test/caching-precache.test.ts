@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createNavigationHandler } from '../src/caching/navigation.sw.js';
-import { Precache, PrecacheInstallError } from '../src/caching/precache.sw.js';
-import type { PrecacheEntry } from '../src/caching/precache-manifest.js';
+import { createNavigationHandler } from '../src/caching/precache/navigation-fallback.sw.js';
+import { Precache, PrecacheInstallError } from '../src/caching/precache/precache.sw.js';
+import type { PrecacheEntry } from '../src/caching/precache/precache-manifest.js';
 import { InMemoryCacheStorage } from './in-memory-caches.js';
 
 const scope = 'https://app.example/';

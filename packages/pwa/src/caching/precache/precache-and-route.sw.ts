@@ -1,8 +1,8 @@
-import { createNavigationHandler } from './navigation.sw.js';
+import { escapeRegExp } from '../routing/route-pattern.js';
+import { installPrecache } from './install-precache.sw.js';
+import { createNavigationHandler } from './navigation-fallback.sw.js';
 import { Precache, type PrecacheOptions } from './precache.sw.js';
 import type { PrecacheEntry } from './precache-manifest.js';
-import { installPrecache } from './precache-route.sw.js';
-import { escapeRegExp } from './route-pattern.js';
 
 declare const self: ServiceWorkerGlobalScope;
 

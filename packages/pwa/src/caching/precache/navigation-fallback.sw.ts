@@ -1,6 +1,6 @@
 // Like precache.sw.ts this uses only types the DOM and WebWorker libs share, so tests can drive it directly.
 
-import { raceTimeout } from './network-timeout.sw.js';
+import { raceTimeout } from '../strategies/network-timeout.sw.js';
 import type { Precache } from './precache.sw.js';
 
 /** Options for {@link createNavigationHandler}. */

@@ -1,4 +1,4 @@
-import type { Precache } from './precache.sw.js';
+import type { Precache } from '../precache/precache.sw.js';
 import type { CatchContext } from './router.sw.js';
 
 /** Options of {@link offlineFallback}. */

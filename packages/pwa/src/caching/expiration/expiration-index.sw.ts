@@ -1,5 +1,5 @@
 // Uses only IndexedDB types the DOM and WebWorker libs share, so tests run it in Node on fake-indexeddb.
-import { committed, openDatabase, promised } from '../indexeddb.web.js';
+import { committed, openDatabase, promised } from '../../indexeddb.web.js';
 import type { ExpirationIndex } from './expiration-tracker.js';
 
 /** The database holding every runtime cache's expiration index; its name never changes with an app version. */
