@@ -1,27 +1,23 @@
-// A typical app worker with ours, for the size comparison: precache (+ route, + failure report), navigation
-// preload, a navigation route and 4 runtime routes, expiration, cacheable-response rules, offline fallback.
+// A typical app worker with ours, for the size comparison, wired the one way (docs/caching.md): precache (+ route,
+// + failure report) on the worker's router, navigation preload, a navigation route and 4 runtime routes,
+// expiration, cacheable-response rules, offline fallback.
 import {
   CacheFirst,
   expiration,
   handleLifecycle,
-  installPrecache,
   listen,
   NetworkFirst,
   offlineFallback,
-  Precache,
-  precacheRoute,
+  precacheAndRoute,
   Router,
   StaleWhileRevalidate,
 } from '@outpost/pwa/sw';
 
 // BENCH_MANIFEST is replaced at build time (esbuild `define`).
 
-const scope = self.registration.scope;
 handleLifecycle();
-const precache = new Precache(BENCH_MANIFEST, { scope });
-installPrecache(precache);
 const router = new Router();
-precacheRoute(router, precache);
+const precache = precacheAndRoute(BENCH_MANIFEST, { router });
 router
   .get(/\.(?:png|jpg|webp|svg)$/, new CacheFirst({ cacheName: 'images', plugins: [expiration({ maxEntries: 60 })] }))
   .get('/api/*', new NetworkFirst({ cacheName: 'api', networkTimeoutSeconds: 3, cacheable: { statuses: [0, 200] } }))

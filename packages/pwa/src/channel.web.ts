@@ -52,3 +52,19 @@ export function openChannel<M extends ToolkitMessage>(name: string, isMessage: M
     },
   };
 }
+
+/**
+ * Posts one message on the BroadcastChannel `name` without keeping the channel: for a worker that only
+ * announces (a precache report, a cache update) and never listens, so it needs no guard. Typed by the
+ * capability's union like {@link TypedChannel.post}.
+ *
+ * @example
+ * ```ts
+ * broadcast<CachingMessage>(CACHING_CHANNEL, { type: 'outpost:cache-updated', cacheName, url });
+ * ```
+ */
+export function broadcast<M extends ToolkitMessage>(name: string, message: M): void {
+  const channel = new BroadcastChannel(name);
+  channel.postMessage(message);
+  channel.close();
+}

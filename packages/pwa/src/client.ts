@@ -1,5 +1,6 @@
 /**
- * `@outpost/pwa/client`: the page side. Type-check page code against the DOM lib.
+ * `@outpost/pwa/client`: the page side, exactly what docs/pwa.md and docs/caching.md describe. Type-check page
+ * code against the DOM lib.
  * @packageDocumentation
  */
 
@@ -11,7 +12,6 @@ export {
   onPrecacheInstalled,
 } from './caching/caching-events.client.js';
 export type { CachingMessage, PrecacheFailureReport, PrecacheReport } from './caching/messages.js';
-export type { LifecycleMessage } from './lifecycle/messages.js';
 export {
   type RegisterOptions,
   register,

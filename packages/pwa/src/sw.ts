@@ -1,29 +1,14 @@
 /**
- * `@outpost/pwa/sw`: the service-worker side. Type-check service-worker code against the WebWorker lib.
+ * `@outpost/pwa/sw`: the service-worker side, exactly what docs/pwa.md and docs/caching.md describe. Type-check
+ * service-worker code against the WebWorker lib. Internals (the route table, the expiration index, the outbox
+ * database, message guards) are not exported; tests reach them through their module paths.
  * @packageDocumentation
  */
 import type { PrecacheEntry } from './caching/precache/precache-manifest.js';
 
+// Caching: wiring. The worker's one router answers fetch events; precacheAndRoute adds its routes to it.
 export { type ExpirationOptions, expiration } from './caching/expiration/expiration.sw.js';
-export { EXPIRATION_DB, IndexedDbExpirationIndex } from './caching/expiration/expiration-index.sw.js';
-export {
-  type ExpirationIndex,
-  type ExpirationPolicy,
-  ExpirationPolicyError,
-  ExpirationTracker,
-} from './caching/expiration/expiration-tracker.js';
-export {
-  CACHING_CHANNEL,
-  type CachingMessage,
-  isCachingMessage,
-  type PrecacheFailureReport,
-} from './caching/messages.js';
-export { installPrecache, precacheRoute } from './caching/precache/install-precache.sw.js';
-export {
-  createNavigationHandler,
-  type NavigationFallbackOptions,
-  type RequestHandler,
-} from './caching/precache/navigation-fallback.sw.js';
+export { ExpirationPolicyError } from './caching/expiration/expiration-tracker.js';
 export {
   Precache,
   type PrecacheFailure,
@@ -32,33 +17,20 @@ export {
   type PrecacheOptions,
 } from './caching/precache/precache.sw.js';
 export { type PrecacheAndRouteOptions, precacheAndRoute } from './caching/precache/precache-and-route.sw.js';
-export {
-  cacheKeyFor,
-  MANIFEST_PLACEHOLDER,
-  manifestVersion,
-  type PrecacheEntry,
-  PrecacheManifestError,
-  REVISION_PARAM,
-  type ResolvedPrecacheEntry,
-  resolvePrecacheManifest,
-} from './caching/precache/precache-manifest.js';
-export { contentRange, decideRange, type RangeDecision } from './caching/ranges/range.js';
+export type { PrecacheEntry } from './caching/precache/precache-manifest.js';
 export { createPartialResponse, rangeRequests } from './caching/ranges/range-requests.sw.js';
-export { type ListenOptions, listen } from './caching/routing/listen.sw.js';
+export {
+  defaultRouter,
+  type ListenOptions,
+  listen,
+} from './caching/routing/listen.sw.js';
 export { type OfflineFallbackOptions, offlineFallback } from './caching/routing/offline-fallback.sw.js';
-export {
-  type CompiledPathPattern,
-  compilePathPattern,
-  matchPath,
-  RoutePatternError,
-} from './caching/routing/route-pattern.js';
-export {
-  type MatchedRoute,
-  type NavigationRouteOptions,
-  type RouteMatcher,
-  type RouteMethod,
-  type RouteRequestInfo,
-  RouteTable,
+export { RoutePatternError } from './caching/routing/route-pattern.js';
+export type {
+  NavigationRouteOptions,
+  RouteMatcher,
+  RouteMethod,
+  RouteRequestInfo,
 } from './caching/routing/route-table.js';
 export {
   type CatchContext,
@@ -66,18 +38,24 @@ export {
   type RouteContext,
   type RouteHandler,
   type RouteHandlerFunction,
+  type RouteRequest,
   Router,
   type RouterOptions,
 } from './caching/routing/router.sw.js';
 export { type BroadcastUpdateOptions, broadcastUpdate } from './caching/strategies/broadcast-update.sw.js';
-export {
-  type CacheableRules,
-  hasResponseChanged,
-  isCacheable,
-  type ResponseFacts,
-  VERSION_HEADERS,
-} from './caching/strategies/cacheable.js';
-export type { Awaitable, CacheKeyMode, PluginHook, StrategyPlugin } from './caching/strategies/plugin.sw.js';
+export type { CacheableRules } from './caching/strategies/cacheable.js';
+export type {
+  Awaitable,
+  CacheKeyMode,
+  Hook,
+  HookArguments,
+  HookContext,
+  HookParam,
+  HookResults,
+  PluginHook,
+  PluginState,
+  StrategyPlugin,
+} from './caching/strategies/plugin.sw.js';
 export {
   CacheFirst,
   CacheOnly,
@@ -88,10 +66,7 @@ export {
   StaleWhileRevalidate,
 } from './caching/strategies/strategies.sw.js';
 export {
-  deleteCache,
-  forgetCache,
-  onQuotaError,
-  openCache,
+  type BoundHook,
   Strategy,
   StrategyError,
   type StrategyErrorCode,
@@ -100,9 +75,9 @@ export {
   type StrategyOptions,
   type StrategyRequest,
 } from './caching/strategies/strategy.sw.js';
+// Lifecycle.
 export { handleLifecycle, type LifecycleOptions } from './lifecycle/activation.sw.js';
-export { isLifecycleMessage, type LifecycleMessage } from './lifecycle/messages.js';
-export type { OutboxItem, OutboxState, StoredRequest } from './outbox/item.js';
+// Outbox.
 export {
   type HandleOutboxOptions,
   handleOutbox,

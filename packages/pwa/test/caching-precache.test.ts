@@ -165,11 +165,13 @@ describe('Precache.match', () => {
 });
 
 describe('createNavigationHandler', () => {
-  async function setup(network: (request: Request) => Promise<Response>, networkTimeoutMs?: number) {
+  async function setup(network: (request: Request) => Promise<Response>, networkTimeoutSeconds?: number) {
     const precache = new Precache(v1, { scope, caches: new InMemoryCacheStorage(), fetch: origin(v1Files).fetch });
     await precache.install();
     const options = { precache, scope, fetch: network, denylist: [/^\/api\//] };
-    return createNavigationHandler(networkTimeoutMs === undefined ? options : { ...options, networkTimeoutMs });
+    return createNavigationHandler(
+      networkTimeoutSeconds === undefined ? options : { ...options, networkTimeoutSeconds },
+    );
   }
 
   it('answers from the network when it can', async () => {
@@ -187,7 +189,7 @@ describe('createNavigationHandler', () => {
   });
 
   it('answers with the shell when the network hangs past the timeout', async () => {
-    const handle = await setup(() => new Promise<Response>(() => undefined), 20);
+    const handle = await setup(() => new Promise<Response>(() => undefined), 0.02);
     expect(await (await handle(new Request('https://app.example/news')))?.text()).toBe('<h1>v1</h1>');
   });
 

@@ -1,3 +1,4 @@
+import { openChannel } from '../channel.web.js';
 import {
   CACHING_CHANNEL,
   type CachingMessage,
@@ -8,8 +9,6 @@ import {
   precacheReportUrl,
   REPORT_CACHE,
 } from './messages.js';
-
-type MessageOf<T extends CachingMessage['type']> = Extract<CachingMessage, { type: T }>;
 
 /**
  * Listens to every caching message the service worker broadcasts (see `CachingMessage`). Returns a function
@@ -25,17 +24,9 @@ export function onCachingMessage(
   channelName = CACHING_CHANNEL,
 ): () => void {
   if (typeof BroadcastChannel === 'undefined') return () => undefined;
-  const channel = new BroadcastChannel(channelName);
-  channel.addEventListener('message', (event: MessageEvent<unknown>) => {
-    if (isCachingMessage(event.data)) listener(event.data);
-  });
+  const channel = openChannel(channelName, isCachingMessage);
+  channel.subscribe(listener);
   return () => channel.close();
-}
-
-function onType<T extends CachingMessage['type']>(type: T, listener: (message: MessageOf<T>) => void): () => void {
-  return onCachingMessage((message) => {
-    if (message.type === type) listener(message as MessageOf<T>);
-  });
 }
 
 /**
@@ -48,7 +39,9 @@ function onType<T extends CachingMessage['type']>(type: T, listener: (message: M
  * ```
  */
 export function onCacheUpdated(listener: (update: { cacheName: string; url: string }) => void): () => void {
-  return onType('outpost:cache-updated', ({ cacheName, url }) => listener({ cacheName, url }));
+  return onCachingMessage((message) => {
+    if (message.type === 'outpost:cache-updated') listener({ cacheName: message.cacheName, url: message.url });
+  });
 }
 
 /**
@@ -56,16 +49,20 @@ export function onCacheUpdated(listener: (update: { cacheName: string; url: stri
  * serving; the failed one is discarded. Subscribe early: the report is broadcast once, while it happens.
  */
 export function onPrecacheFailed(listener: (failures: PrecacheFailureReport[]) => void): () => void {
-  return onType('outpost:precache-failed', ({ failures }) => listener(failures));
+  return onCachingMessage((message) => {
+    if (message.type === 'outpost:precache-failed') listener(message.failures);
+  });
 }
 
 /** Called when a precache version finished installing, with how many files were downloaded and reused. */
 export function onPrecacheInstalled(
   listener: (installed: { cacheName: string; fetched: number; reused: number }) => void,
 ): () => void {
-  return onType('outpost:precache-installed', ({ cacheName, fetched, reused }) =>
-    listener({ cacheName, fetched, reused }),
-  );
+  return onCachingMessage((message) => {
+    if (message.type !== 'outpost:precache-installed') return;
+    const { cacheName, fetched, reused } = message;
+    listener({ cacheName, fetched, reused });
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type {} from './background-sync.web.js';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaderValue } from './idempotency-key.js';
 import { isValidQueueName, type OutboxItem, type StoredRequest, syncTag } from './item.js';
 import type { OutboxMessage } from './messages.js';
@@ -54,8 +55,6 @@ export interface Outbox {
   /** Stops listening; the queue itself stays. */
   close(): void;
 }
-
-type SyncCapableRegistration = ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } };
 
 /**
  * The outbox for a page.
@@ -116,7 +115,7 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
   const kick = async (reconnected = false): Promise<void> => {
     const controller = navigator.serviceWorker?.controller;
     if (!controller) return replayHere(reconnected);
-    const registration = (await navigator.serviceWorker.getRegistration()) as SyncCapableRegistration | undefined;
+    const registration = await navigator.serviceWorker.getRegistration();
     if (registration?.sync) {
       try {
         // Background Sync: the browser fires it now if online, else when the network returns, even with every

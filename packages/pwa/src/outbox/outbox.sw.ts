@@ -1,4 +1,5 @@
-import type { HandleOutboxOptions, OutboxReplayer, ReplayScope } from './replay-triggers.web.js';
+import type {} from './background-sync.web.js';
+import type { HandleOutboxOptions, OutboxReplayer } from './replay-triggers.web.js';
 import { installOutboxReplay } from './replay-triggers.web.js';
 
 export { type HandleOutboxOptions, type OutboxReplayer, OutboxRetryLaterError } from './replay-triggers.web.js';
@@ -24,5 +25,5 @@ declare const self: ServiceWorkerGlobalScope;
 export function handleOutbox(options: HandleOutboxOptions = {}): OutboxReplayer {
   // The worker's global scope is the scope itself: its events (SyncEvent, ExtendableMessageEvent, FetchEvent)
   // all have what ReplayEvent reads, and its registration has `sync` where the browser has Background Sync.
-  return installOutboxReplay(self as unknown as ReplayScope, options);
+  return installOutboxReplay(self, options);
 }

@@ -81,7 +81,7 @@ export class IndexedDbExpirationIndex implements ExpirationIndex {
   /** Removes the first `limit` (default: all) uses in `range` of the time index, oldest first. */
   async #remove(range: IDBKeyRange, limit?: number): Promise<string[]> {
     // getAllKeys treats a count of 0 as "no limit".
-    if (limit! <= 0) return [];
+    if (limit !== undefined && limit <= 0) return [];
     const [store, done] = await uses('readwrite');
     // One request reads exactly the primary keys ([cache, url]) that go; nothing else is read.
     const keys = (await promised(store.index('byTime').getAllKeys(range, limit))) as [string, string][];

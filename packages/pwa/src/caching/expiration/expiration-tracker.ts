@@ -61,7 +61,7 @@ export function checkExpirationPolicy(policy: ExpirationPolicy): ExpirationPolic
  * ```
  */
 export class ExpirationTracker {
-  declare readonly policy: ExpirationPolicy;
+  readonly policy: ExpirationPolicy;
   readonly #index: ExpirationIndex;
   readonly #now: () => number;
   #pending = new Map<string, number>();
@@ -101,10 +101,15 @@ export class ExpirationTracker {
     });
   }
 
-  /** Whether a response last validated at `dateMs` (its `Date` header) is still within `maxAgeSeconds`. */
+  /**
+   * Whether a response last validated at `dateMs` (its `Date` header) is still within `maxAgeSeconds`. A
+   * response without a readable date (undefined or NaN) counts as fresh: its age is unknown, and its last use is
+   * what the index expires it by.
+   */
   isFresh(dateMs: number | undefined): boolean {
     const { maxAgeSeconds } = this.policy;
-    return !maxAgeSeconds || !(dateMs! <= this.#now() - maxAgeSeconds * 1000);
+    if (maxAgeSeconds === undefined || dateMs === undefined || Number.isNaN(dateMs)) return true;
+    return dateMs > this.#now() - maxAgeSeconds * 1000;
   }
 
   #serially<T>(work: () => Promise<T>): Promise<T> {
@@ -121,8 +126,7 @@ export class ExpirationTracker {
     if (batch.size > 0) this.#entries += await index.touch(batch);
     const { maxEntries, maxAgeSeconds } = this.policy;
     const evicted = maxAgeSeconds ? await index.removeUsedBefore(this.#now() - maxAgeSeconds * 1000) : [];
-    // Without maxEntries the surplus is NaN, which is never above 0.
-    const surplus = this.#entries - evicted.length - maxEntries!;
+    const surplus = maxEntries === undefined ? 0 : this.#entries - evicted.length - maxEntries;
     if (surplus > 0) evicted.push(...(await index.removeOldest(surplus)));
     this.#entries -= evicted.length;
     return evicted;

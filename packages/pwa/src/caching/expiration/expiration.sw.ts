@@ -61,8 +61,9 @@ export function expiration(options: ExpirationOptions): StrategyPlugin {
   return {
     cachedResponseWillBeUsed(param) {
       const cached = param.cachedResponse;
-      // No Date header parses to NaN, which the tracker counts as fresh.
-      if (cached && trackerFor(param.cacheName, param.handler).isFresh(Date.parse(cached.headers.get('date')!))) {
+      const date = cached?.headers.get('date');
+      const dateMs = date ? Date.parse(date) : undefined;
+      if (cached && trackerFor(param.cacheName, param.handler).isFresh(dateMs)) {
         recordAndFlush(param);
         return cached;
       }

@@ -1,5 +1,7 @@
+import { broadcast } from '../../channel.web.js';
 import {
   CACHING_CHANNEL,
+  type CachingMessage,
   type PrecacheMessage,
   type PrecacheReport,
   precacheReportUrl,
@@ -12,18 +14,16 @@ declare const self: ServiceWorkerGlobalScope;
 
 /**
  * Routes precached URLs (GET, `/` mapped to its index file) to the precache, falling back to the network for
- * a file the cache lost. Register it first: precached files should never reach another route.
+ * a file the cache lost. `precacheAndRoute` adds it; precached files should never reach a later route.
  *
  * @example
  * ```ts
- * const precache = new Precache(self.__OUTPOST_PRECACHE_MANIFEST, { scope: self.registration.scope, base: self.location.href });
- * installPrecache(precache);
  * precacheRoute(router, precache);
  * ```
  */
 export function precacheRoute(router: Router, precache: Precache): Router {
   return router.get(
-    (request) => !!precache.entryFor(request.href),
+    ({ href }) => precache.entryFor(href) !== undefined,
     async ({ request }) => (await precache.match(request)) ?? fetch(request),
   );
 }
@@ -38,9 +38,7 @@ export function precacheRoute(router: Router, precache: Precache): Router {
 export function installPrecache(precache: Precache, channelName = CACHING_CHANNEL): void {
   const report = async (outcome: PrecacheMessage) => {
     const message: PrecacheReport = { ...outcome, at: Date.now() };
-    const channel = new BroadcastChannel(channelName);
-    channel.postMessage(message);
-    channel.close();
+    broadcast<CachingMessage>(channelName, message);
     // Kept too, for pages that open later: an update check can fail before any page script listens.
     await caches
       .open(REPORT_CACHE)

@@ -1,76 +1,82 @@
 // Like precache.sw.ts this uses only types the DOM and WebWorker libs share, so tests can drive it directly.
-
+import { isNavigationListed, type NavigationRouteOptions } from '../routing/route-table.js';
 import { raceTimeout } from '../strategies/network-timeout.sw.js';
+import { Strategy, type StrategyHandler, type StrategyOptions } from '../strategies/strategy.sw.js';
 import type { Precache } from './precache.sw.js';
+import { PrecacheManifestError } from './precache-manifest.js';
 
-/** Options for {@link createNavigationHandler}. */
-export interface NavigationFallbackOptions {
-  /** Where the app shell is precached. */
+/** Options of {@link NavigationFallback} and {@link createNavigationHandler}. */
+export interface NavigationFallbackOptions extends NavigationRouteOptions, Pick<StrategyOptions, 'plugins' | 'fetch'> {
+  /** Where the fallback page is precached. */
   precache: Precache;
-  /** The precached page that answers navigations the network cannot. Relative to the scope. Default `index.html`. */
+  /** The precached page that answers navigations the network cannot, relative to `scope`. Default `index.html`. */
   fallbackUrl?: string;
   /** The scope `fallbackUrl` is resolved against. */
   scope: string;
   /**
-   * Give up on the network after this long and answer from the precache (a connection that hangs is worse than
-   * none). The network response still wins if it arrives first. Default: no timeout.
+   * Give up on the network after this many seconds and answer with the fallback (a connection that hangs is
+   * worse than none). The network response still wins if it arrives first. Default: no timeout.
    */
-  networkTimeoutMs?: number;
-  /** Navigations whose path matches one of these are left to the network (for example `/^\/api\//`). */
-  denylist?: readonly RegExp[];
-  fetch?: (request: Request) => Promise<Response>;
+  networkTimeoutSeconds?: number | undefined;
+}
+
+/**
+ * Network first for navigations, the precached fallback page (an SPA's shell) when the network fails, answers
+ * 5xx, or exceeds the timeout. A strategy, so its first fetch uses the navigation preload response and plugins
+ * see every step; `precacheAndRoute({ navigateFallback })` puts it on the router's navigation route.
+ */
+export class NavigationFallback extends Strategy {
+  readonly #precache: Precache;
+  readonly #fallbackUrl: string;
+  readonly #timeoutMs: number | undefined;
+
+  constructor(options: NavigationFallbackOptions) {
+    super({ plugins: options.plugins, fetch: options.fetch });
+    this.#precache = options.precache;
+    this.#fallbackUrl = new URL(options.fallbackUrl ?? 'index.html', options.scope).href;
+    const seconds = options.networkTimeoutSeconds;
+    this.#timeoutMs = seconds === undefined ? undefined : seconds * 1000;
+    // Checked at worker start: a fallback that can never be served is a configuration error, not an offline one
+    // (PrecacheManifestError: the manifest lacks the page).
+    if (!this.#precache.entryFor(this.#fallbackUrl)) {
+      throw new PrecacheManifestError('the navigation fallback is not in the precache manifest', this.#fallbackUrl);
+    }
+  }
+
+  protected async respond(handler: StrategyHandler): Promise<Response> {
+    const network = handler.fetch(handler.request);
+    // Observed here so a network failure after the timeout already answered is never "unhandled".
+    network.catch(() => undefined);
+    try {
+      const first = await raceTimeout(network, this.#timeoutMs);
+      if (first && first.status < 500) return first;
+      return (await this.#precache.match(this.#fallbackUrl)) ?? first ?? (await network);
+    } catch (error) {
+      const fallback = await this.#precache.match(this.#fallbackUrl);
+      if (fallback) return fallback;
+      throw error;
+    }
+  }
 }
 
 /** Answers a request, or returns undefined to let the browser handle it. */
 export type RequestHandler = (request: Request) => Promise<Response> | undefined;
 
 /**
- * Network first for navigations, the precached app shell when the network fails, answers 5xx, or exceeds the
- * timeout. This is what lets a reload while offline render the shell, and the shell's own router take over.
+ * {@link NavigationFallback} as a plain function, with the allow and deny lists applied the way the router's
+ * navigation route applies them: GET navigations whose path + query pass the lists get an answer, every other
+ * request undefined. For tests and hand-written fetch listeners; workers use `precacheAndRoute`.
  *
  * @example
  * ```ts
- * const handle = createNavigationHandler({ precache, scope: self.registration.scope, networkTimeoutMs: 3000 });
- * self.addEventListener('fetch', (event) => {
- *   const response = event.request.mode === 'navigate' ? handle(event.request) : undefined;
- *   if (response) event.respondWith(response);
- * });
+ * const handle = createNavigationHandler({ precache, scope, fallbackUrl: 'index.html', networkTimeoutSeconds: 3 });
+ * const response = handle(request); // undefined: not ours
  * ```
  */
 export function createNavigationHandler(options: NavigationFallbackOptions): RequestHandler {
-  const fallbackUrl = new URL(options.fallbackUrl ?? 'index.html', options.scope).href;
-  const denylist = options.denylist ?? [];
-  const fetchNetwork = options.fetch ?? ((request: Request) => globalThis.fetch(request));
-  if (!options.precache.entryFor(fallbackUrl)) {
-    throw new Error(`navigation fallback ${fallbackUrl} is not in the precache manifest`);
-  }
-
-  return (request) => {
-    if (request.method !== 'GET') return undefined;
-    const { pathname } = new URL(request.url);
-    if (denylist.some((pattern) => pattern.test(pathname))) return undefined;
-    return networkThenShell(request, fetchNetwork, () => options.precache.match(fallbackUrl), options.networkTimeoutMs);
-  };
-}
-
-async function networkThenShell(
-  request: Request,
-  fetchNetwork: (request: Request) => Promise<Response>,
-  shell: () => Promise<Response | undefined>,
-  timeoutMs: number | undefined,
-): Promise<Response> {
-  const network = fetchNetwork(request);
-  // Observe the rejection here so a network failure after the timeout already answered is never "unhandled".
-  network.catch(() => undefined);
-  try {
-    const first = await raceTimeout(network, timeoutMs);
-    if (first && first.status < 500) return first;
-    const cached = await shell();
-    if (cached) return cached;
-    return first ?? (await network);
-  } catch (error) {
-    const cached = await shell();
-    if (cached) return cached;
-    throw error;
-  }
+  const strategy = new NavigationFallback(options);
+  return (request) =>
+    request.method === 'GET' && isNavigationListed(new URL(request.url), options)
+      ? strategy.handle(request)
+      : undefined;
 }

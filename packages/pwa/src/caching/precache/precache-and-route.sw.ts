@@ -1,6 +1,7 @@
-import { escapeRegExp } from '../routing/route-pattern.js';
-import { installPrecache } from './install-precache.sw.js';
-import { createNavigationHandler } from './navigation-fallback.sw.js';
+import { defaultRouter } from '../routing/listen.sw.js';
+import type { Router } from '../routing/router.sw.js';
+import { installPrecache, precacheRoute } from './install-precache.sw.js';
+import { NavigationFallback } from './navigation-fallback.sw.js';
 import { Precache, type PrecacheOptions } from './precache.sw.js';
 import type { PrecacheEntry } from './precache-manifest.js';
 
@@ -9,60 +10,64 @@ declare const self: ServiceWorkerGlobalScope;
 /** Options for {@link precacheAndRoute}. */
 export interface PrecacheAndRouteOptions extends Omit<PrecacheOptions, 'scope' | 'base' | 'caches' | 'fetch'> {
   /**
-   * Serve navigations network first with this precached page as the offline answer (the SPA shell).
-   * `null` leaves navigations alone. Default `index.html`.
+   * The router to add the routes to. Default: the worker's router (`defaultRouter()`: the one given to
+   * `listen`, or a new one that listens). Pass your own when you call `listen(router)` yourself later.
    */
-  navigateFallback?: string | null;
-  /** See {@link NavigationFallbackOptions.networkTimeoutMs}. */
-  networkTimeoutMs?: number;
-  /** Navigation paths to leave to the network. Default: `/api/` under the scope. */
+  router?: Router;
+  /**
+   * Opt-in SPA fallback: navigations go network first, and this precached page (relative to the scope, for
+   * example `index.html`) answers the ones the network cannot. Without it (the default, right for a
+   * multi-page app) a navigation to a precached page is answered from the precache like any precached URL.
+   */
+  navigateFallback?: string;
+  /** Only navigations whose path + query match one of these get the fallback. Default: all. */
+  navigateFallbackAllowlist?: readonly RegExp[];
+  /** Navigations whose path + query match one of these never get the fallback (checked after the allowlist). */
   navigateFallbackDenylist?: readonly RegExp[];
+  /** Give up on the network for a navigation after this many seconds and answer with the fallback page. */
+  networkTimeoutSeconds?: number;
 }
 
 /**
- * Precaches `manifest` and serves it: install fills a new versioned cache (a failed file fails the install, so
- * the previous version keeps serving, and pages hear which files failed via `onPrecacheFailed()` from
- * `@outpost/pwa/client`), activate deletes this scope's outdated precache caches, precached URLs
- * are answered cache first, and navigations are answered network first with the precached shell as fallback.
+ * Precaches `manifest` and routes it, on the worker's one router: install fills a new versioned cache (a failed
+ * file fails the install, so the previous version keeps serving, and pages hear which files failed via
+ * `onPrecacheFailed()` from `@outpost/pwa/client`), activate deletes this scope's outdated precache caches, and
+ * precached URLs are answered cache first. With `navigateFallback`, navigations the allow/deny lists let through
+ * are answered network first with that page as the offline answer; that route comes before the precache route.
+ * Routes added to the same router before or after it work as usual (first match wins). Returns the
+ * {@link Precache}, for an offline fallback or `precache.match()`.
  *
  * @example
  * ```ts
  * /// <reference lib="webworker" />
- * import { handleLifecycle, precacheAndRoute } from '@outpost/pwa/sw';
+ * import { defaultRouter, handleLifecycle, precacheAndRoute, StaleWhileRevalidate } from '@outpost/pwa/sw';
  * declare const self: ServiceWorkerGlobalScope;
  * handleLifecycle();
- * precacheAndRoute(self.__OUTPOST_PRECACHE_MANIFEST, { networkTimeoutMs: 3000 });
+ * precacheAndRoute(self.__OUTPOST_PRECACHE_MANIFEST, { navigateFallback: 'index.html', networkTimeoutSeconds: 3 });
+ * defaultRouter().get('/api/*', new StaleWhileRevalidate({ cacheName: 'api' }));
  * ```
  */
 export function precacheAndRoute(manifest: readonly PrecacheEntry[], options: PrecacheAndRouteOptions = {}): Precache {
+  const {
+    router = defaultRouter(),
+    navigateFallback,
+    navigateFallbackAllowlist,
+    navigateFallbackDenylist,
+    networkTimeoutSeconds,
+    ...precacheOptions
+  } = options;
   const scope = self.registration.scope;
-  const precache = new Precache(manifest, { ...options, scope, base: self.location.href });
-  const fallback = options.navigateFallback === undefined ? 'index.html' : options.navigateFallback;
-  const navigate =
-    fallback === null
-      ? undefined
-      : createNavigationHandler({
-          precache,
-          scope,
-          fallbackUrl: fallback,
-          denylist: options.navigateFallbackDenylist ?? [new RegExp(`^${escapeRegExp(new URL(scope).pathname)}api/`)],
-          ...(options.networkTimeoutMs === undefined ? {} : { networkTimeoutMs: options.networkTimeoutMs }),
-        });
-
-  // Install and activate, and tell pages on the `outpost:caching` channel which files failed and why.
+  const precache = new Precache(manifest, { ...precacheOptions, scope, base: self.location.href });
   installPrecache(precache);
-  self.addEventListener('fetch', (event) => {
-    const { request } = event;
-    if (request.method !== 'GET') return;
-    const response =
-      request.mode === 'navigate' && navigate
-        ? navigate(request)
-        : precache.entryFor(request.url) && cacheFirst(request);
-    if (response) event.respondWith(response);
-  });
-  return precache;
-
-  async function cacheFirst(request: Request): Promise<Response> {
-    return (await precache.match(request)) ?? fetch(request);
+  if (navigateFallback !== undefined) {
+    const fallback = new NavigationFallback({
+      precache,
+      scope,
+      fallbackUrl: navigateFallback,
+      networkTimeoutSeconds,
+    });
+    router.navigation(fallback, { allowlist: navigateFallbackAllowlist, denylist: navigateFallbackDenylist });
   }
+  precacheRoute(router, precache);
+  return precache;
 }

@@ -33,8 +33,7 @@ export const REVISION_PARAM = '__outpost_revision';
  */
 export class PrecacheManifestError extends Error {
   override readonly name = 'PrecacheManifestError';
-  // `declare` + assignment rather than a parameter property: no class-field declaration in the bundle.
-  declare readonly entry: unknown;
+  readonly entry: unknown;
   constructor(what: string, entry: unknown) {
     super(`bad precache entry ${JSON.stringify(entry)}: ${what}`);
     this.entry = entry;

@@ -36,8 +36,7 @@ export interface PrecacheInstallResult {
 /** Install failed: at least one file could not be fetched. The previous version keeps serving. */
 export class PrecacheInstallError extends Error {
   override readonly name = 'PrecacheInstallError';
-  // `declare` + assignment rather than a parameter property: no class-field declaration in the bundle.
-  declare readonly failures: PrecacheFailure[];
+  readonly failures: PrecacheFailure[];
   constructor(failures: PrecacheFailure[]) {
     super(`precache failed: ${JSON.stringify(failures)}`);
     this.failures = failures;
@@ -57,14 +56,12 @@ export class PrecacheInstallError extends Error {
  * ```
  */
 export class Precache {
-  // `declare`: both are set in the constructor, so a class-field declaration would only add bytes to the bundle.
-  declare readonly cacheName: string;
-  declare readonly entries: readonly ResolvedPrecacheEntry[];
-  // Private (#) members: the minifier shortens their names, which it never does for plain properties.
-  #prefix: string;
-  #byUrl: Map<string, ResolvedPrecacheEntry>;
-  #options: PrecacheOptions;
-  #caches: CacheStorage;
+  readonly cacheName: string;
+  readonly entries: readonly ResolvedPrecacheEntry[];
+  readonly #prefix: string;
+  readonly #byUrl: Map<string, ResolvedPrecacheEntry>;
+  readonly #options: PrecacheOptions;
+  readonly #caches: CacheStorage;
 
   constructor(manifest: readonly PrecacheEntry[], options: PrecacheOptions) {
     this.#options = options;
@@ -85,14 +82,14 @@ export class Precache {
     const { fetch: download = fetch, concurrency = 8 } = this.#options;
     // One keys() per cache up front instead of a match() per entry: cache operations queue behind writes in
     // the browser, so per-entry lookups would serialise the install on the cache's write lock. The current
-    // cache goes last, so a key it already holds maps to it rather than to an older copy, and so `cache` ends
-    // as the one to fill.
+    // cache goes last, so a key it already holds maps to it rather than to an older copy.
     const holder = new Map<string, Cache>();
-    let cache!: Cache;
-    for (const name of [...(await this.#outdated()), this.cacheName]) {
-      cache = await this.#caches.open(name);
-      for (const key of await cache.keys()) holder.set(key.url, cache);
+    for (const name of await this.#outdated()) {
+      const older = await this.#caches.open(name);
+      for (const key of await older.keys()) holder.set(key.url, older);
     }
+    const cache = await this.#caches.open(this.cacheName);
+    for (const key of await cache.keys()) holder.set(key.url, cache);
     const fetched: string[] = [];
     const reused: string[] = [];
     const failures: PrecacheFailure[] = [];
@@ -109,7 +106,6 @@ export class Precache {
           reused.push(url);
           continue;
         }
-        let status: number | null = null;
         try {
           // 'reload' skips the HTTP cache on the way in (a stale copy there must not become the precached one)
           // while still refreshing it; the revision in the cache key keeps versions apart on the way out.
@@ -117,8 +113,8 @@ export class Precache {
           const response = await download(new Request(url, { cache: 'reload', integrity }));
           // The status alone: HTTP/2 and HTTP/3 carry no status text.
           if (!response.ok) {
-            status = response.status;
-            throw `HTTP ${status}`;
+            failures.push({ url, status: response.status, reason: `HTTP ${response.status}` });
+            continue;
           }
           // The body is read before the write, so the cache's write lock is never held while bytes still arrive
           // (and the integrity check, which runs as the body is read, fails here rather than inside put()). The
@@ -127,7 +123,7 @@ export class Precache {
           await cache.put(cacheKey, new Response(await response.blob(), response));
           fetched.push(url);
         } catch (error) {
-          failures.push({ url, status, reason: String(error) });
+          failures.push({ url, status: null, reason: String(error) });
         }
       }
     };

@@ -1,6 +1,10 @@
 import type { Precache } from '../precache/precache.sw.js';
 import type { CatchContext } from './router.sw.js';
 
+// The one worker global this module reads, declared by its type that the DOM lib has too: unit tests type-check
+// this module with the DOM lib (and always pass `scope`).
+declare const self: { readonly registration: ServiceWorkerRegistration };
+
 /** Options of {@link offlineFallback}. */
 export interface OfflineFallbackOptions {
   /** A page (precached) shown for failed navigations, absolute or relative to `scope`. */
@@ -25,9 +29,7 @@ export interface OfflineFallbackOptions {
  * ```
  */
 export function offlineFallback(options: OfflineFallbackOptions): (context: CatchContext) => Promise<Response> {
-  // A cast rather than `declare const self`: tests type-check this module with the DOM lib.
-  const scope =
-    options.scope ?? (globalThis as unknown as { registration: ServiceWorkerRegistration }).registration.scope;
+  const scope = options.scope ?? self.registration.scope;
   const resolve = (url: string | undefined) => url && new URL(url, scope).href;
   const page = resolve(options.page);
   const image = resolve(options.image);

@@ -11,8 +11,7 @@ export interface CompiledPathPattern {
 /** Thrown for a path pattern that cannot be compiled (for example two parameters with one name). */
 export class RoutePatternError extends Error {
   override readonly name = 'RoutePatternError';
-  // `declare` + assignment rather than a parameter property: no class-field declaration in the bundle.
-  declare readonly pattern: string;
+  readonly pattern: string;
   constructor(message: string, pattern: string) {
     super(`${message}: ${JSON.stringify(pattern)}`);
     this.pattern = pattern;

@@ -1,8 +1,13 @@
-// Uses only what the DOM and WebWorker libs share, so unit tests drive it in Node; `listen()` in
-// router-events.sw.ts wires it to the worker's fetch event.
-
+// Uses only what the DOM and WebWorker libs share, so unit tests drive it in Node; `listen()` in listen.sw.ts
+// wires it to the worker's fetch event.
 import { Strategy, type StrategyEvent } from '../strategies/strategy.sw.js';
-import { RouteTable } from './route-table.js';
+import { type RouteRequestInfo, RouteTable } from './route-table.js';
+
+/** What a {@link Router}'s function matchers see: the request's parsed facts and the `Request` itself. */
+export interface RouteRequest extends RouteRequestInfo {
+  /** The request, headers included (route on `Accept`, a custom header, ...). */
+  request: Request;
+}
 
 /** What a route handler gets. */
 export interface RouteContext {
@@ -31,28 +36,31 @@ export interface RouterOptions {
 }
 
 /**
- * Routes requests to strategies: first match wins; string path patterns, RegExps and functions, each with a
- * method; a navigation route with allow and deny lists; a default handler for GETs no route took; a catch
- * handler for any handler that failed (the place for offline fallbacks). Patterns compile when registered.
+ * Routes requests to strategies: first match wins; string path patterns, RegExps and functions (which see the
+ * whole `Request`), each with a method; a navigation route with allow and deny lists; a default handler for
+ * GETs no route took; a catch handler for any handler that failed (the place for offline fallbacks). Patterns
+ * compile when registered. A worker has one router answering its fetch events: see `listen` and
+ * `precacheAndRoute`.
  *
  * @example
  * ```ts
  * const router = new Router();
  * router.get('/api/items/:id', new NetworkFirst({ cacheName: 'items', networkTimeoutSeconds: 3 }));
  * router.get(/\.(?:png|jpg|svg)$/, new CacheFirst({ cacheName: 'images' }));
+ * router.get(({ request }) => request.headers.has('x-no-cache'), new NetworkOnly());
  * router.navigation(new NetworkFirst({ cacheName: 'pages' }), { denylist: [/^\/admin\//] });
  * router.setCatchHandler(offlineFallback({ page: '/offline.html' }));
  * listen(router);
  * ```
  */
-export class Router extends RouteTable<RouteHandler> {
+export class Router extends RouteTable<RouteHandler, RouteRequest> {
   readonly #origin: string;
   #defaultHandler: RouteHandler | undefined;
   #catchHandler: ((context: CatchContext) => Promise<Response>) | undefined;
 
   constructor(options: RouterOptions = {}) {
     super();
-    this.#origin = options.origin ?? (globalThis as { location?: { origin: string } }).location?.origin ?? '';
+    this.#origin = options.origin ?? globalThis.location?.origin ?? '';
   }
 
   /** Answers GET requests that no route matched. Without it they go to the browser untouched. */
@@ -77,8 +85,9 @@ export class Router extends RouteTable<RouteHandler> {
     const url = new URL(request.url);
     const { origin, href, pathname } = url;
     const { method, mode, destination } = request;
+    const sameOrigin = origin === this.#origin;
     const matched =
-      this.match({ url, href, origin, pathname, method, mode, destination, sameOrigin: origin === this.#origin }) ??
+      this.match({ request, url, href, origin, pathname, method, mode, destination, sameOrigin }) ??
       (method === 'GET' && this.#defaultHandler ? { handler: this.#defaultHandler, params: {} } : undefined);
     return matched && { ...matched, url };
   }
@@ -90,10 +99,10 @@ export class Router extends RouteTable<RouteHandler> {
   handleRequest(request: Request, event?: StrategyEvent): Promise<Response> | undefined {
     const found = this.findRoute(request);
     if (!found) return undefined;
-    const { handler, ...where } = found;
-    const context: RouteContext = { ...where, request, event };
+    const { handler, params, url } = found;
+    const context: RouteContext = { request, url, params, event };
     // An async wrapper turns a handler's synchronous throw into a rejection the catch handler sees. A strategy
-    // takes the same context (its handler gets `url` as well).
+    // takes the same context (its hooks get `url` and `params` as well).
     const response = (async () => (handler instanceof Strategy ? handler.handle(context) : handler(context)))();
     const onError = this.#catchHandler;
     return onError ? response.catch((error: unknown) => onError({ ...context, error })) : response;

@@ -1,3 +1,4 @@
+import { broadcast } from '../../channel.web.js';
 import { CACHING_CHANNEL, type CachingMessage } from '../messages.js';
 import { hasResponseChanged, VERSION_HEADERS } from './cacheable.js';
 import type { StrategyPlugin } from './plugin.sw.js';
@@ -22,13 +23,14 @@ export interface BroadcastUpdateOptions {
  */
 export function broadcastUpdate(options: BroadcastUpdateOptions = {}): StrategyPlugin {
   const headers = options.headers ?? VERSION_HEADERS;
-  let channel: BroadcastChannel | undefined;
   return {
     cacheDidUpdate({ cacheName, request, oldResponse, newResponse }) {
       if (!oldResponse || !hasResponseChanged(oldResponse, newResponse, headers)) return;
-      channel ??= new BroadcastChannel(options.channelName ?? CACHING_CHANNEL);
-      const message: CachingMessage = { type: 'outpost:cache-updated', cacheName, url: request.url };
-      channel.postMessage(message);
+      broadcast<CachingMessage>(options.channelName ?? CACHING_CHANNEL, {
+        type: 'outpost:cache-updated',
+        cacheName,
+        url: request.url,
+      });
     },
   };
 }

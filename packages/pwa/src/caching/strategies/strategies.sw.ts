@@ -47,8 +47,7 @@ export class NetworkFirst extends Strategy<NetworkFirstOptions> {
     const network = handler.fetchAndCachePut(request);
     const timeout = this.options.networkTimeoutSeconds;
     try {
-      // `timeout && ...` keeps undefined (no timeout) and 0 (answer from the cache at once) as they are.
-      const first = await raceTimeout(network, timeout && timeout * 1000);
+      const first = await raceTimeout(network, timeout === undefined ? undefined : timeout * 1000);
       return first ?? (await handler.cacheMatch(request)) ?? (await network);
     } catch (error) {
       return (await handler.cacheMatch(request)) ?? failWith('no-response', request, { cause: error });

@@ -1,7 +1,7 @@
 // Uses only what the DOM and WebWorker libs share, with `caches` and `fetch` injectable, so unit tests drive
 // strategies in Node against an in-memory CacheStorage and a scripted network.
 import { type CacheableRules, isCacheable } from './cacheable.js';
-import type { PluginHook, StrategyPlugin } from './plugin.sw.js';
+import type { HookArguments, HookResults, PluginHook, PluginState, StrategyPlugin } from './plugin.sw.js';
 
 /**
  * The part of a `FetchEvent` a strategy uses. Optional everywhere: without an event, background work is still
@@ -27,7 +27,7 @@ export interface StrategyRequest {
 export interface StrategyOptions {
   /** The runtime cache this strategy reads and writes. Default `outpost-runtime`. */
   cacheName?: string;
-  plugins?: readonly StrategyPlugin[];
+  plugins?: readonly StrategyPlugin[] | undefined;
   /** Which responses may be cached. Default: status 200 only (so no opaque responses, no 206). */
   cacheable?: CacheableRules;
   /** Passed to `fetch` for requests that are not navigations. */
@@ -35,7 +35,7 @@ export interface StrategyOptions {
   /** Passed to `cache.match` (for example `{ ignoreSearch: true }`). */
   matchOptions?: CacheQueryOptions;
   caches?: CacheStorage;
-  fetch?: (request: Request, init?: RequestInit) => Promise<Response>;
+  fetch?: ((request: Request, init?: RequestInit) => Promise<Response>) | undefined;
 }
 
 /** Why a strategy produced no response. */
@@ -44,9 +44,8 @@ export type StrategyErrorCode = 'no-response' | 'network-timeout' | 'not-cached'
 /** Thrown (the page sees a network error) when a strategy has nothing to answer with. */
 export class StrategyError extends Error {
   override readonly name = 'StrategyError';
-  // `declare` + assignment rather than parameter properties: no class-field declarations in the bundle.
-  declare readonly code: StrategyErrorCode;
-  declare readonly url: string;
+  readonly code: StrategyErrorCode;
+  readonly url: string;
   constructor(code: StrategyErrorCode, url: string, options?: { cause?: unknown }) {
     super(`${code}: ${url}`, options);
     this.code = code;
@@ -62,9 +61,11 @@ const openedCaches = new WeakMap<CacheStorage, Map<string, Promise<Cache>>>();
  * next write reopens a fresh cache instead of writing into a deleted one.
  */
 export function openCache(storage: CacheStorage, name: string): Promise<Cache> {
-  // Set every time rather than only when new: one statement instead of a branch.
-  const byName = openedCaches.get(storage) ?? new Map<string, Promise<Cache>>();
-  openedCaches.set(storage, byName);
+  let byName = openedCaches.get(storage);
+  if (!byName) {
+    byName = new Map();
+    openedCaches.set(storage, byName);
+  }
   let cache = byName.get(name);
   if (!cache) {
     cache = storage.open(name);
@@ -96,34 +97,8 @@ export function onQuotaError(callback: () => Promise<void> | void): () => void {
   return () => quotaErrorCallbacks.delete(callback);
 }
 
-/** A plugin hook as the handler calls it: one parameter object, plugins' own typing aside. */
-type AnyHook = (param: Record<string, unknown>) => unknown;
-
-// Module functions rather than handler methods: their names minify, and plugins reach the handler only
-// through the documented methods.
-
-/** The plugins' hooks of one name, in plugin order. */
-function hooks(handler: StrategyHandler, name: PluginHook): AnyHook[] {
-  return (handler.strategy.options.plugins ?? []).flatMap((plugin) => (plugin[name] as AnyHook | undefined) ?? []);
-}
-
-/**
- * Runs the `name` hooks in order, each given `param` (plus the handler) with `param[key]` set to what the
- * previous one returned; resolves with the last result. A hook that returns `null` ends the chain (that is
- * how `cacheWillUpdate` vetoes a write).
- */
-async function fold(
-  handler: StrategyHandler,
-  name: PluginHook,
-  param: Record<string, unknown>,
-  key: string,
-): Promise<unknown> {
-  for (const hook of hooks(handler, name)) {
-    param[key] = await hook({ ...param, handler });
-    if (param[key] === null) break;
-  }
-  return param[key];
-}
+/** A hook bound to its plugin and to this request's context: what {@link StrategyHandler.iterateCallbacks} yields. */
+export type BoundHook<N extends PluginHook> = (param: HookArguments[N]) => Promise<HookResults[N]>;
 
 /**
  * A caching strategy: subclasses decide the order of cache and network in {@link Strategy.respond}, using
@@ -139,16 +114,18 @@ async function fold(
  * ```
  */
 export abstract class Strategy<Options extends StrategyOptions = StrategyOptions> {
-  // `declare`: all three are set in the constructor, so class-field declarations would only add bytes.
-  declare readonly cacheName: string;
-  declare readonly caches: CacheStorage;
-  /** The options as given; the handler reads plugins, rules and fetch from here. */
-  declare readonly options: Options;
+  /** The runtime cache this strategy reads and writes. */
+  readonly cacheName: string;
+  readonly caches: CacheStorage;
+  readonly plugins: readonly StrategyPlugin[];
+  /** The options as given; the handler reads rules and fetch from here. */
+  readonly options: Partial<Options>;
 
-  constructor(options: Options = {} as Options) {
+  constructor(options: Partial<Options> = {}) {
     this.options = options;
     this.cacheName = options.cacheName ?? 'outpost-runtime';
     this.caches = options.caches ?? globalThis.caches;
+    this.plugins = options.plugins ?? [];
   }
 
   /** Answers a request. Rejects with {@link StrategyError} when there is nothing to answer with. */
@@ -156,26 +133,47 @@ export abstract class Strategy<Options extends StrategyOptions = StrategyOptions
     return this.handleAll(input)[0];
   }
 
-  /** Like {@link handle}, plus a promise that settles when the background work (cache writes) is done. */
+  /**
+   * Like {@link handle}, plus a promise that settles when the background work (cache writes) and the
+   * `handlerDidRespond` / `handlerDidComplete` hooks are done. With an event, the worker is kept alive for it.
+   */
   handleAll(input: StrategyRequest | Request): [Promise<Response>, Promise<void>] {
     const handler = new StrategyHandler(this, input instanceof Request ? { request: input } : input);
-    const response = this.#run(handler);
-    return [response, handler.doneWaiting(response)];
+    const response = this.#respondWithHooks(handler);
+    const done = this.#complete(handler, response);
+    handler.event?.waitUntil(done);
+    return [response, done];
   }
 
-  async #run(handler: StrategyHandler): Promise<Response> {
+  async #respondWithHooks(handler: StrategyHandler): Promise<Response> {
     const { request } = handler;
+    await handler.runCallbacks('handlerWillStart', { request });
     let response: Response | undefined;
     try {
       response = await this.respond(handler);
     } catch (error) {
-      for (const hook of hooks(handler, 'handlerDidError')) {
-        response = (await hook({ request, error, handler })) as Response | undefined;
+      for (const hook of handler.iterateCallbacks('handlerDidError')) {
+        response = await hook({ request, error });
         if (response) break;
       }
       if (!response) throw error;
     }
-    return fold(handler, 'handlerWillRespond', { request, response }, 'response') as Promise<Response>;
+    for (const hook of handler.iterateCallbacks('handlerWillRespond')) response = await hook({ request, response });
+    return response;
+  }
+
+  async #complete(handler: StrategyHandler, responseDone: Promise<Response>): Promise<void> {
+    const { request } = handler;
+    let response: Response | undefined;
+    let error: unknown;
+    try {
+      response = await responseDone;
+    } catch (failure) {
+      error = failure;
+    }
+    await handler.runCallbacks('handlerDidRespond', { request, response });
+    await handler.doneWaiting();
+    await handler.runCallbacks('handlerDidComplete', { request, response, error });
   }
 
   /** The strategy itself: the order of cache and network. */
@@ -187,17 +185,47 @@ export abstract class Strategy<Options extends StrategyOptions = StrategyOptions
  * network, so each plugin hook runs in exactly one place whatever the strategy.
  */
 export class StrategyHandler {
-  // Declared, not defined: the constructor copies them in one go, and class fields would be emitted twice.
-  declare readonly strategy: Strategy;
-  declare readonly request: Request;
-  declare readonly event: StrategyEvent | undefined;
-  declare readonly params: Record<string, string> | undefined;
-  declare readonly url: URL | undefined;
+  readonly strategy: Strategy;
+  readonly request: Request;
+  readonly event: StrategyEvent | undefined;
+  /** Parameters the route's matcher extracted, when a router matched the request. */
+  readonly params: Record<string, string> | undefined;
+  /** The request's parsed URL, when a router matched it. */
+  readonly url: URL | undefined;
   readonly #pending: Promise<unknown>[] = [];
-  #preloadUsed: boolean | undefined;
+  readonly #states = new Map<StrategyPlugin, PluginState>();
+  #preloadUsed = false;
 
   constructor(strategy: Strategy, input: StrategyRequest) {
-    Object.assign(this, input, { strategy });
+    this.strategy = strategy;
+    this.request = input.request;
+    this.event = input.event;
+    this.params = input.params;
+    this.url = input.url;
+  }
+
+  /**
+   * The `name` hooks of the strategy's plugins, in plugin order, each bound to its plugin (so a class-based
+   * plugin keeps its `this`) and given the {@link HookContext}: this request's event, handler and that plugin's
+   * own state object.
+   */
+  *iterateCallbacks<N extends PluginHook>(name: N): Generator<BoundHook<N>> {
+    for (const plugin of this.strategy.plugins) {
+      const hook = plugin[name];
+      if (!hook) continue;
+      let state = this.#states.get(plugin);
+      if (!state) {
+        state = {};
+        this.#states.set(plugin, state);
+      }
+      const context = { event: this.event, state, handler: this };
+      yield async (param) => hook.call(plugin, { ...param, ...context });
+    }
+  }
+
+  /** Runs every `name` hook one after another with the same argument (for hooks whose result is ignored). */
+  async runCallbacks<N extends PluginHook>(name: N, param: HookArguments[N]): Promise<void> {
+    for (const hook of this.iterateCallbacks(name)) await hook(param);
   }
 
   /**
@@ -215,32 +243,30 @@ export class StrategyHandler {
       if (preloaded instanceof Response && preloaded.type !== 'error') response = preloaded;
     }
     if (!response) {
-      for (const hook of hooks(this, 'requestWillFetch')) {
-        request = (await hook({ request: request.clone(), handler: this })) as Request;
-      }
+      for (const hook of this.iterateCallbacks('requestWillFetch')) request = await hook({ request: request.clone() });
       const { fetch = globalThis.fetch, fetchOptions } = this.strategy.options;
       try {
         // Navigations cannot be re-created with an init (mode "navigate" is not constructible), so no options.
         response = await fetch(request, request.mode === 'navigate' ? undefined : fetchOptions);
       } catch (error) {
-        for (const hook of hooks(this, 'fetchDidFail')) await hook({ request: request.clone(), error, handler: this });
+        await this.runCallbacks('fetchDidFail', { originalRequest: input, request: request.clone(), error });
         throw error;
       }
     }
-    return fold(this, 'fetchDidSucceed', { request, response }, 'response') as Promise<Response>;
+    for (const hook of this.iterateCallbacks('fetchDidSucceed')) response = await hook({ request, response });
+    return response;
   }
 
   /** Reads from the strategy's cache, running `cacheKeyWillBeUsed` and `cachedResponseWillBeUsed`. */
-  async cacheMatch(request: Request): Promise<Response | undefined> {
+  async cacheMatch(input: Request): Promise<Response | undefined> {
     const { cacheName, caches, options } = this.strategy;
-    const key = await this.#cacheKey(request, 'read');
-    const cachedResponse = await (await openCache(caches, cacheName)).match(key, options.matchOptions);
-    return ((await fold(
-      this,
-      'cachedResponseWillBeUsed',
-      { cacheName, request: key, cachedResponse },
-      'cachedResponse',
-    )) ?? undefined) as Response | undefined;
+    const { matchOptions } = options;
+    const request = await this.getCacheKey(input, 'read');
+    let cachedResponse = await (await openCache(caches, cacheName)).match(request, matchOptions);
+    for (const hook of this.iterateCallbacks('cachedResponseWillBeUsed')) {
+      cachedResponse = (await hook({ cacheName, request, matchOptions, cachedResponse })) ?? undefined;
+    }
+    return cachedResponse;
   }
 
   /**
@@ -248,22 +274,28 @@ export class StrategyHandler {
    * `cacheDidUpdate`. On `QuotaExceededError` it runs the registered purges and rethrows. Resolves with
    * whether the response was stored.
    */
-  async cachePut(request: Request, response: Response): Promise<boolean> {
+  async cachePut(input: Request, response: Response): Promise<boolean> {
     const { cacheName, caches, options } = this.strategy;
     if (!isCacheable(response, options.cacheable)) return false;
-    const newResponse = (await fold(this, 'cacheWillUpdate', { request, response }, 'response')) as Response | null;
-    if (!newResponse) return false;
-    const key = await this.#cacheKey(request, 'write');
+    let newResponse: Response | undefined = response;
+    for (const hook of this.iterateCallbacks('cacheWillUpdate')) {
+      newResponse = (await hook({ request: input, response: newResponse })) ?? undefined;
+      if (!newResponse) return false;
+    }
+    const request = await this.getCacheKey(input, 'write');
     const cache = await openCache(caches, cacheName);
-    const updated = hooks(this, 'cacheDidUpdate');
-    const oldResponse = updated[0] && (await cache.match(key, options.matchOptions));
+    const updated = [...this.iterateCallbacks('cacheDidUpdate')];
+    // The old response is read only when a cacheDidUpdate hook will see it.
+    const oldResponse = updated.length > 0 ? await cache.match(request, options.matchOptions) : undefined;
     try {
-      await cache.put(key, updated[0] ? newResponse.clone() : newResponse);
+      await cache.put(request, updated.length > 0 ? newResponse.clone() : newResponse);
     } catch (error) {
-      if ((error as Error)?.name === 'QuotaExceededError') for (const purge of quotaErrorCallbacks) await purge();
+      if (error instanceof Error && error.name === 'QuotaExceededError') {
+        for (const purge of quotaErrorCallbacks) await purge();
+      }
       throw error;
     }
-    for (const hook of updated) await hook({ cacheName, request: key, oldResponse, newResponse, handler: this });
+    for (const hook of updated) await hook({ cacheName, request, oldResponse, newResponse });
     return true;
   }
 
@@ -281,6 +313,16 @@ export class StrategyHandler {
     return network;
   }
 
+  /** The key `request` is read from (`mode: 'read'`) or written to, after every `cacheKeyWillBeUsed`. */
+  async getCacheKey(request: Request, mode: 'read' | 'write'): Promise<Request> {
+    let key = request;
+    for (const hook of this.iterateCallbacks('cacheKeyWillBeUsed')) {
+      const result = await hook({ request: key, mode, params: this.params });
+      key = typeof result === 'string' ? new Request(result) : result;
+    }
+    return key;
+  }
+
   /** Keeps the worker alive for `promise` (through the event, when there is one) and tracks it. */
   waitUntil<T>(promise: Promise<T>): Promise<T> {
     this.#pending.push(promise);
@@ -291,12 +333,6 @@ export class StrategyHandler {
   /** Settles when `response` and every promise passed to {@link waitUntil}, even ones added meanwhile, have. */
   async doneWaiting(response?: Promise<unknown>): Promise<void> {
     await response?.catch(() => undefined);
-    // A pending entry is a promise, never falsy.
-    while (this.#pending[0]) await Promise.allSettled(this.#pending.splice(0));
-  }
-
-  async #cacheKey(request: Request, mode: 'read' | 'write'): Promise<Request> {
-    const key = await fold(this, 'cacheKeyWillBeUsed', { request, mode }, 'request');
-    return typeof key === 'string' ? new Request(key) : (key as Request);
+    while (this.#pending.length > 0) await Promise.allSettled(this.#pending.splice(0));
   }
 }

@@ -1,0 +1,1 @@
+// Nothing: the baseline a standalone capability is measured over (the bundle wrapper).
