@@ -1,12 +1,24 @@
-export type { AccountsOptions, ScryptParams, SessionUser } from './accounts/index.js';
+export type {
+  AccountBindingRefusal,
+  AccountsOptions,
+  AttemptLimit,
+  ScryptParams,
+  SessionUser,
+} from './accounts/index.js';
 export {
+  ACCOUNT_HEADER,
+  ACCOUNT_MISMATCH_CODE,
+  AttemptLimiter,
+  accountBindingRefusal,
   accounts,
   accountsMigrations,
   DEFAULT_SCRYPT_PARAMS,
   hashPassword,
   needsRehash,
   requireUser,
+  SECURE_SESSION_COOKIE,
   SESSION_COOKIE,
+  sessionCookieName,
   verifyPassword,
 } from './accounts/index.js';
 export {
