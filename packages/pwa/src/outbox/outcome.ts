@@ -1,4 +1,5 @@
 import type { Recorded, ServerAnswer } from './item.js';
+import { ACCOUNT_MISMATCH_CODE } from './wire.js';
 
 /**
  * What an attempt's result means for its item (the outcome rules of DESIGN.md, "Wire contracts"). A refusal
@@ -17,7 +18,8 @@ export interface ResponseSummary extends ServerAnswer {
 }
 
 /**
- * Classifies a response: 2xx (including a stored-response replay) is sent; 401 waits for sign-in; 408, 409,
+ * Classifies a response: 2xx (including a stored-response replay) is sent; 401, and a 403 whose JSON `code` is
+ * `OUTPOST_ACCOUNT_MISMATCH` (another account is signed in), wait for sign-in; 408, 409,
  * 425, 429 and 5xx retry (honouring Retry-After); any other status fails for good. Every refusal records
  * `response` itself as its answer (the page puts it into words, see `describeReason` and `describeError`).
  *
@@ -30,7 +32,9 @@ export interface ResponseSummary extends ServerAnswer {
 export function classifyResponse(response: ResponseSummary, now: number): Outcome {
   const { status } = response;
   if (status >= 200 && status < 300) return { kind: 'sent', status, body: response.body };
-  if (status === 401) return { kind: 'needs-sign-in', status, reason: response };
+  if (status === 401 || (status === 403 && isAccountMismatch(response))) {
+    return { kind: 'needs-sign-in', status, reason: response };
+  }
   // 408, 409, 425, 429 and 5xx say "not now" rather than "no": the same request may well succeed later.
   if ([408, 409, 425, 429].includes(status) || status >= 500) {
     return { kind: 'retry', status, error: response, retryAfterMs: parseRetryAfter(response.retryAfter, now) };
@@ -58,4 +62,13 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   const date = /^[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   // NaN (unreadable) fails the comparison; so would a date before 1970, which no server means.
   return date >= 0 ? Math.max(0, date - now) : null;
+}
+
+/** A 403 that says the request belongs to another account than the session's (see `ACCOUNT_HEADER`). */
+function isAccountMismatch(response: ResponseSummary): boolean {
+  try {
+    return (JSON.parse(response.body) as { code?: unknown } | null)?.code === ACCOUNT_MISMATCH_CODE;
+  } catch {
+    return false;
+  }
 }
