@@ -30,7 +30,7 @@ export function accountBindingRefusal(
 ): AccountBindingRefusal | null {
   if (header === undefined) return null;
   if (!user) {
-    return { statusCode: 401, error: 'Unauthorized', message: 'sign in as the account that made this request' };
+    return { statusCode: 401, error: 'Unauthorized', message: 'sign in required' };
   }
   if (header === user.id) return null;
   return {
