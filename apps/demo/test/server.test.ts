@@ -61,7 +61,10 @@ describe('static client', () => {
       expect(response.statusCode, url).toBe(404);
       expect(response.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
     }
-    expect((await app.inject({ method: 'POST', url: '/music', headers: html })).statusCode).toBe(404);
+    const json = { ...html, 'content-type': 'application/json' };
+    expect((await app.inject({ method: 'POST', url: '/music', headers: json, payload: '{}' })).statusCode).toBe(404);
+    // Issue 12 item 11: the CSRF rule covers every state-changing request, not only /api/ paths.
+    expect((await app.inject({ method: 'POST', url: '/music', headers: html })).statusCode).toBe(403);
   });
 
   it('sends the strict CSP and companions on pages, API answers and errors', async () => {

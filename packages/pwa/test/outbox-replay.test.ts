@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { promised } from '../src/indexeddb.web.js';
-import { idempotencyKeyHeaderValue } from '../src/outbox/idempotency-key.js';
 import type { OutboxItem } from '../src/outbox/item.js';
 import { openReplayStore, type StoredItem } from '../src/outbox/outbox-database.web.js';
 import { OutboxStore } from '../src/outbox/page-store.web.js';
 import { type QueueLocks, type ReplayOptions, type ReplayResult, replayQueue } from '../src/outbox/replay-queue.web.js';
+import { idempotencyKeyHeaderValue } from '../src/outbox/request-headers.js';
 import { assertCancellable, createItem, OutboxActionError, resumeAfterSignIn } from '../src/outbox/transitions.js';
 
 const FAST: ReplayOptions = { backoff: { baseMs: 5, maxMs: 20 }, maxInlineWaitMs: 1000, requestTimeoutMs: 2000 };

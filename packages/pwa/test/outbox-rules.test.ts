@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/outbox/backoff.js';
-import { idempotencyKeyHeaderValue } from '../src/outbox/idempotency-key.js';
 import { queueOfSyncTag, syncTag } from '../src/outbox/item.js';
 import { describeError, describeReason, serverReason } from '../src/outbox/item-wording.js';
 import { isOutboxMessage } from '../src/outbox/messages.js';
 import { toStored } from '../src/outbox/outbox-database.web.js';
 import { fromStored } from '../src/outbox/page-store.web.js';
+import { idempotencyKeyHeaderValue } from '../src/outbox/request-headers.js';
 import {
   classifyResponse,
   networkFailure,

@@ -3,19 +3,17 @@ import { type CsrfRequest, csrfRejection } from '../src/accounts/csrf.js';
 
 const base: CsrfRequest = {
   method: 'POST',
-  url: '/api/things',
   host: 'localhost:8080',
+  protocol: 'http',
   contentType: 'application/json',
   origin: undefined,
 };
 
 describe('csrfRejection', () => {
-  it('lets safe methods and non-API paths through untouched', () => {
+  it('lets safe methods through untouched', () => {
     for (const method of ['GET', 'HEAD', 'OPTIONS']) {
       expect(csrfRejection({ ...base, method, contentType: undefined, origin: 'https://evil.example' })).toBeNull();
     }
-    expect(csrfRejection({ ...base, url: '/upload', contentType: 'text/plain' })).toBeNull();
-    expect(csrfRejection({ ...base, url: '/apix', contentType: 'text/plain' })).toBeNull();
   });
 
   it('requires application/json on every state-changing method, parameters and case aside', () => {
@@ -30,8 +28,12 @@ describe('csrfRejection', () => {
   it('accepts a missing Origin and one naming this host (default ports and case normalised)', () => {
     expect(csrfRejection(base)).toBeNull();
     expect(csrfRejection({ ...base, origin: 'http://localhost:8080' })).toBeNull();
-    expect(csrfRejection({ ...base, host: 'Example.COM', origin: 'https://example.com' })).toBeNull();
-    expect(csrfRejection({ ...base, host: 'example.com:443', origin: 'https://example.com' })).toBeNull();
+    expect(
+      csrfRejection({ ...base, host: 'Example.COM', protocol: 'https', origin: 'https://example.com' }),
+    ).toBeNull();
+    expect(
+      csrfRejection({ ...base, host: 'example.com:443', protocol: 'https', origin: 'https://example.com' }),
+    ).toBeNull();
     expect(csrfRejection({ ...base, host: '[::1]:8080', origin: 'http://[::1]:8080' })).toBeNull();
   });
 
@@ -44,5 +46,16 @@ describe('csrfRejection', () => {
     ['http://localhost:8080', 'localhost:8080/../x'],
   ])('refuses Origin %s for Host %s', (origin, host) => {
     expect(csrfRejection({ ...base, origin, host })).toMatch(/^cross-origin request refused: Origin /);
+  });
+});
+
+describe('issue 12 item 14: the Origin check compares the scheme', () => {
+  it('refuses an Origin with the same host but another scheme', () => {
+    expect(csrfRejection({ ...base, origin: 'https://localhost:8080' })).toBe(
+      'cross-origin request refused: Origin https://localhost:8080 is not http://',
+    );
+    expect(csrfRejection({ ...base, protocol: 'https', host: 'app.example', origin: 'http://app.example' })).toBe(
+      'cross-origin request refused: Origin http://app.example is not https://',
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
+import { forgetAccountData } from './local-data';
 
 /** The signed-in user as the server reports it. */
 export interface User {
@@ -19,6 +20,26 @@ export class AccountError extends Error {
 
 /** The session: undefined while unknown (first check pending), null when signed out. */
 export const currentUser = signal<User | null | undefined>(undefined);
+
+const LAST_USER_KEY = 'outpost.mail.lastUser';
+
+/**
+ * Whose local data the page shows and whose account new outbox items are bound to: the signed-in user, or — while
+ * the session is unknown because the server cannot be reached (an offline start) — the last user signed in on
+ * this device, so their copies are readable and their mail can be queued offline. Null when signed out.
+ */
+export const deviceAccount = computed<string | null>(() => {
+  const user = currentUser.value;
+  if (user) return user.id;
+  return user === undefined ? localStorage.getItem(LAST_USER_KEY) : null;
+});
+
+effect(() => {
+  const user = currentUser.value;
+  if (user) localStorage.setItem(LAST_USER_KEY, user.id);
+  // Signed out (or the session ended): the next offline start shows nobody's data.
+  else if (user === null) localStorage.removeItem(LAST_USER_KEY);
+});
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   let response: Response;
@@ -72,8 +93,13 @@ export async function signIn(username: string, password: string): Promise<void> 
   currentUser.value = userOf(await call('POST', '/api/auth/signin', { username, password }));
 }
 
-/** Ends the session on the server and here. */
+/**
+ * Ends the session on the server and here, and removes the account's copies from this device (drafts, the last
+ * inbox and sent folders). Its queued outbox items stay: hidden from others, they go out when it signs in again.
+ */
 export async function signOut(): Promise<void> {
+  const leaving = currentUser.value;
   await call('POST', '/api/auth/signout');
   currentUser.value = null;
+  if (leaving) await forgetAccountData(leaving.id);
 }

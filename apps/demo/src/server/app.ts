@@ -1,4 +1,4 @@
-import { accounts, requireUser } from '@outpost/server';
+import { type AttemptLimit, accounts, requireUser } from '@outpost/server';
 import type { Store } from '@outpost/store';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serveClient } from './client-files.js';
@@ -14,11 +14,41 @@ export interface DemoServerOptions {
   secureCookies?: boolean;
   /** Fastify's logger option. Default: off. */
   logger?: FastifyServerOptions['logger'];
+  /** Mails each account may send per window. Default 30 per minute. */
+  mailSendLimit?: AttemptLimit;
+  /** How long a client may take over a request or leave its connection idle. Defaults: {@link DEFAULT_TIMEOUTS}. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 /**
+ * The app server's limits on slow or idle clients (slowloris): past them the connection is closed (408 for a
+ * request cut off), so half-open requests cannot pile up.
+ */
+export interface ServerTimeouts {
+  /** All request headers must have arrived within this long of the request's start (Node `headersTimeout`). */
+  headersMs: number;
+  /** The whole request, body included, must have arrived within this long (Node `requestTimeout`). */
+  requestMs: number;
+  /** A connection with no bytes in either direction for this long is closed (Fastify `connectionTimeout`). */
+  idleMs: number;
+  /** A kept-alive connection waits this long for its next request (Node `keepAliveTimeout`). */
+  keepAliveMs: number;
+  /** How often Node checks open requests against `headersMs` and `requestMs` (`connectionsCheckingInterval`). */
+  checkIntervalMs: number;
+}
+
+/** The demo's defaults: generous for a phone on a bad network, far below what a slowloris needs. */
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  idleMs: 60_000,
+  keepAliveMs: 10_000,
+  checkIntervalMs: 1_000,
+};
+
+/**
  * The reference app's server: accounts under /api/auth, a protected /api/profile, /api/health, Mail under
- * /api/mail (idempotent sending), and the built
+ * /api/mail (idempotent, rate-limited sending), request and connection timeouts against slow clients, and the built
  * client with the right caching and a strict Content-Security-Policy. Plugins load on `ready()`/`listen()`.
  *
  * @example
@@ -28,14 +58,25 @@ export interface DemoServerOptions {
  * ```
  */
 export function buildDemoServer(options: DemoServerOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, trustProxy: false });
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: false,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
+  });
   addSecurityHeaders(app);
 
   app.register(accounts, { store: options.store, secureCookies: options.secureCookies ?? false });
 
   app.get('/api/health', async () => ({ status: 'ok', store: options.store.dialect }));
   app.get('/api/profile', { preHandler: requireUser }, async (request) => ({ user: request.user }));
-  app.register(mailRoutes, { store: options.store });
+  app.register(mailRoutes, {
+    store: options.store,
+    ...(options.mailSendLimit ? { sendLimit: options.mailSendLimit } : {}),
+  });
 
   serveClient(app, options.clientDir);
   return app;

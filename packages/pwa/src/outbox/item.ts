@@ -4,7 +4,8 @@
  * - `sending`: claimed by one replayer under a lease;
  * - `sent`: the server answered 2xx (or replayed a stored 2xx);
  * - `failed`: the server refused it for good (a 4xx with its reason), or it outlived the retention limit;
- * - `needs-sign-in`: the server answered 401; it waits for `resume()` after the user signs in.
+ * - `needs-sign-in`: the server answered 401, or 403 because another account is signed in; it waits for
+ *   `resume()` after its own account signs in.
  */
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'needs-sign-in';
 
@@ -29,6 +30,11 @@ export interface OutboxItem {
   /** A UUID made when the request was queued. */
   id: string;
   queue: string;
+  /**
+   * The account that queued the request, sent with every attempt as `Outpost-Account`: the server refuses it in
+   * any other account's session. Absent when the app gave none.
+   */
+  account?: string;
   /** The `Idempotency-Key` sent with every attempt: made at enqueue, never at replay. */
   idempotencyKey: string;
   request: StoredRequest;

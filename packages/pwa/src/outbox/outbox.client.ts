@@ -1,9 +1,9 @@
 import type {} from './background-sync.web.js';
-import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaderValue } from './idempotency-key.js';
 import { isValidQueueName, type OutboxItem, type StoredRequest, syncTag } from './item.js';
 import type { OutboxMessage } from './messages.js';
 import { OutboxStore } from './page-store.web.js';
 import { type ReplayOptions, type ReplayResult, replayQueue } from './replay-queue.web.js';
+import { ACCOUNT_HEADER, IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaderValue } from './request-headers.js';
 import { assertCancellable, createItem, OutboxActionError, resumeAfterSignIn, retryNow } from './transitions.js';
 
 /** A request to send through the outbox. */
@@ -21,6 +21,13 @@ export interface OutboxRequest {
   body?: BodyInit | null;
   /** What the app shows for the item (e.g. `{ to, subject }`); stored with it, never sent. */
   label?: unknown;
+  /**
+   * The signed-in account's id. The item records it and every attempt sends it as `Outpost-Account`, so the server
+   * refuses it in another account's session (the item then waits, `needs-sign-in`, for its own account). Give it
+   * whenever requests act as a user: without it, a request queued by one user is sent in whichever session the
+   * browser has when it goes out.
+   */
+  account?: string;
 }
 
 /** Options of {@link createOutbox}. */
@@ -48,8 +55,11 @@ export interface Outbox {
   retry(id: string): Promise<void>;
   /** Removes an item that is not being sent. Throws {@link OutboxActionError} once it is being (or was) sent. */
   cancel(id: string): Promise<void>;
-  /** After the user signed in: items that waited for it go back to pending and a replay starts. Returns how many. */
-  resume(): Promise<number>;
+  /**
+   * After a user signed in: items that waited for sign-in go back to pending and a replay starts; with `account`,
+   * only that account's items (and items bound to none). Returns how many.
+   */
+  resume(account?: string): Promise<number>;
   /** Asks for a replay now (the worker's, or this page's without one). */
   replay(): Promise<void>;
   /** Stops listening; the queue itself stays. */
@@ -154,12 +164,14 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
       const key = crypto.randomUUID();
       const headers = new Headers(request.headers);
       headers.set(IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaderValue(key));
+      if (request.account !== undefined) headers.set(ACCOUNT_HEADER, request.account);
       const item = createItem({
         id: crypto.randomUUID(),
         idempotencyKey: key,
         queue,
         label: request.label ?? null,
         now,
+        ...(request.account === undefined ? {} : { account: request.account }),
         request: await storableRequest(
           new URL(request.url, location.href).href,
           (request.method ?? 'POST').toUpperCase(),
@@ -218,8 +230,8 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
       const removed = await store.remove(id, (item) => assertCancellable(item, Date.now()));
       if (!removed) throw new OutboxActionError(`no outbox item ${id}`);
     },
-    async resume() {
-      const count = await store.updateAll(queue, (item) => resumeAfterSignIn(item, Date.now()));
+    async resume(account) {
+      const count = await store.updateAll(queue, (item) => resumeAfterSignIn(item, Date.now(), account));
       if (count > 0) await kick();
       return count;
     },

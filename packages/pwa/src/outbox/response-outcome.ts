@@ -17,7 +17,8 @@ export interface ResponseSummary extends ServerAnswer {
 }
 
 /**
- * Classifies a response: 2xx (including a stored-response replay) is sent; 401 waits for sign-in; 408, 409,
+ * Classifies a response: 2xx (including a stored-response replay) is sent; 401 (no session, or another account's:
+ * the server's `OUTPOST_ACCOUNT_MISMATCH`) waits for sign-in; 408, 409,
  * 425, 429 and 5xx retry (honouring Retry-After); any other status fails for good. Every refusal records
  * `response` itself as its answer (the page puts it into words, see `describeReason` and `describeError`).
  *

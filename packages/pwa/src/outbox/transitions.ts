@@ -59,9 +59,11 @@ export function createItem(fields: {
   request: StoredRequest;
   label: unknown;
   now: number;
+  account?: string;
 }): OutboxItem {
   return {
     id: fields.id,
+    ...(fields.account === undefined ? {} : { account: fields.account }),
     queue: fields.queue,
     idempotencyKey: fields.idempotencyKey,
     request: fields.request,
@@ -183,8 +185,10 @@ export function retryNow<T extends OutboxRecord>(item: T, now: number): T {
 }
 
 /** The item after sign-in: `needs-sign-in` goes back to pending, anything else is left alone (null). */
-export function resumeAfterSignIn<T extends OutboxRecord>(item: T, now: number): T | null {
+export function resumeAfterSignIn<T extends OutboxRecord>(item: T, now: number, account?: string): T | null {
   if (item.state !== 'needs-sign-in') return null;
+  // Another account's item keeps waiting for its own account.
+  if (account !== undefined && item.account !== undefined && item.account !== account) return null;
   return { ...item, state: 'pending', nextAttemptAt: now, reason: null, updatedAt: now };
 }
 

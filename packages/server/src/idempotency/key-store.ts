@@ -13,6 +13,7 @@ interface IdempotencyTables {
     body: Uint8Array | null;
     created_at: number;
     expires_at: number;
+    token: string | null;
   };
 }
 
@@ -29,31 +30,47 @@ export interface StoredResponse {
   body: Uint8Array | null;
 }
 
-/** The `idempotency_keys` table's queries. */
-export class KeyStore {
+/** The queries a claim needs (see `acquireClaim`); {@link KeyStore} is the real one, tests use fakes. */
+export interface ClaimStore {
+  find(id: KeyId): Promise<KeyRecord | undefined>;
+  claim(id: KeyId, fingerprint: string, token: string, now: number, expiresAt: number): Promise<boolean>;
+  takeOver(
+    id: KeyId,
+    fingerprint: string,
+    token: string,
+    now: number,
+    expiresAt: number,
+    staleBefore: number,
+  ): Promise<boolean>;
+}
+
+/** The `idempotency_keys` table's queries, on the store or on one transaction. */
+export class KeyStore implements ClaimStore {
   readonly #db: Kysely<IdempotencyTables>;
 
-  constructor(store: Store) {
-    this.#db = store.db as Kysely<IdempotencyTables>;
+  constructor(db: Store['db']) {
+    this.#db = db as Kysely<IdempotencyTables>;
   }
 
-  /** Claims a free key for a running request; false when a record exists (whatever its state). */
-  async claim(id: KeyId, fingerprint: string, now: number, expiresAt: number): Promise<boolean> {
+  /** Claims a free key for a running request under `token`; false when a record exists (whatever its state). */
+  async claim(id: KeyId, fingerprint: string, token: string, now: number, expiresAt: number): Promise<boolean> {
     const result = await this.#db
       .insertInto('idempotency_keys')
-      .values({ ...id, fingerprint, state: 'running', created_at: now, expires_at: expiresAt })
+      .values({ ...id, fingerprint, token, state: 'running', created_at: now, expires_at: expiresAt })
       .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   /**
-   * Takes over a record that is expired or whose run was abandoned (created at or before `staleBefore`); false
-   * when another request took it first or it changed meanwhile.
+   * Takes over, under `token`, a record that is expired or whose run was abandoned (created at or before
+   * `staleBefore`); false when another request took it first or it changed meanwhile. The old holder's token is
+   * gone with it, so a late completion of the abandoned request changes nothing.
    */
   async takeOver(
     id: KeyId,
     fingerprint: string,
+    token: string,
     now: number,
     expiresAt: number,
     staleBefore: number,
@@ -62,6 +79,7 @@ export class KeyStore {
       .updateTable('idempotency_keys')
       .set({
         fingerprint,
+        token,
         state: 'running',
         status: null,
         headers: null,
@@ -100,25 +118,32 @@ export class KeyStore {
     };
   }
 
-  /** Stores the response of the request that holds the running claim. */
-  async complete(id: KeyId, response: StoredResponse): Promise<void> {
-    await this.#db
+  /** Stores the response of the request holding the claim `token`; false when that request no longer holds it. */
+  async complete(id: KeyId, token: string, response: StoredResponse): Promise<boolean> {
+    const result = await this.#db
       .updateTable('idempotency_keys')
       .set({ state: 'done', status: response.status, headers: JSON.stringify(response.headers), body: response.body })
       .where('scope', '=', id.scope)
       .where('key', '=', id.key)
       .where('state', '=', 'running')
-      .execute();
+      .where('token', '=', token)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Frees a running claim whose request made no change (it answered with an error). */
-  async release(id: KeyId): Promise<void> {
-    await this.#db
+  /**
+   * Frees the claim `token` of a request that made no change (it answered with an error); false when that request
+   * no longer holds it (another took the key over, and keeps it).
+   */
+  async release(id: KeyId, token: string): Promise<boolean> {
+    const result = await this.#db
       .deleteFrom('idempotency_keys')
       .where('scope', '=', id.scope)
       .where('key', '=', id.key)
       .where('state', '=', 'running')
-      .execute();
+      .where('token', '=', token)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
   }
 
   /** Deletes expired records; returns how many. */

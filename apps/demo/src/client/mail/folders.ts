@@ -23,27 +23,26 @@ export const recipients = signal<string[]>([]);
 // The last copy of each folder per user, so the inbox is readable offline. Small (100 messages at most).
 const copyKey = (userId: string, folder: FolderName) => `outpost.mail.${userId}.${folder}`;
 
-const LAST_USER_KEY = 'outpost.mail.lastUser';
-
-/**
- * Whose folders to show: the signed-in user, or — while the session is unknown because the server cannot be
- * reached — the last user seen on this device, so their last copy is readable offline. Null when signed out.
- */
-export function folderOwner(user: { id: string } | null | undefined): string | null {
-  if (user) {
-    localStorage.setItem(LAST_USER_KEY, user.id);
-    return user.id;
+/** Removes `userId`'s last copies from this device and from the page (at sign-out). */
+export function forgetFolders(userId: string): void {
+  for (const folder of ['inbox', 'sent'] as const) {
+    localStorage.removeItem(copyKey(userId, folder));
+    folders[folder].value = empty();
   }
-  if (user === undefined) return localStorage.getItem(LAST_USER_KEY);
-  // Signed out: the next offline start shows nobody's mail.
-  localStorage.removeItem(LAST_USER_KEY);
-  return null;
+  recipients.value = [];
 }
 
-/** Fetches a folder; offline (or on a server error) shows the last copy seen on this device instead. */
+/**
+ * Fetches a folder; offline (or on a server error) shows the last copy seen on this device instead. The request is
+ * bound to `userId` (Outpost-Account), so another account's session can never fill this account's copy.
+ */
 export async function loadFolder(userId: string, folder: FolderName): Promise<void> {
   try {
-    const response = await fetch(`/api/mail/${folder}`, { credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetch(`/api/mail/${folder}`, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { 'outpost-account': userId },
+    });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const { messages } = (await response.json()) as { messages: MailMessage[] };
     localStorage.setItem(copyKey(userId, folder), JSON.stringify(messages));

@@ -1,6 +1,6 @@
 import { createOutbox, type Outbox, type OutboxItem } from '@outpost/pwa/client';
-import { effect, signal } from '@preact/signals';
-import { currentUser } from '../account';
+import { computed, effect, signal } from '@preact/signals';
+import { currentUser, deviceAccount } from '../account';
 import type { Draft } from './drafts';
 
 /** What the outbox shows for a mail. */
@@ -9,8 +9,13 @@ export interface MailLabel {
   subject: string;
 }
 
-/** The mail queue's items, live (every change from this page, other tabs and the service worker). */
-export const outboxItems = signal<OutboxItem[]>([]);
+/** The mail queue's items, every account's, live (every change from this page, other tabs and the worker). */
+const allOutboxItems = signal<OutboxItem[]>([]);
+/** The items of the account on this device: another account's queued mail is never shown (nor sent as this one). */
+export const outboxItems = computed(() => {
+  const account = deviceAccount.value;
+  return account === null ? [] : allOutboxItems.value.filter((item) => item.account === account);
+});
 /** What `navigator.storage.estimate()` reported, in bytes. */
 export const storageUsage = signal<{ usage: number; quota: number } | null>(null);
 
@@ -27,11 +32,13 @@ export function startMailOutbox(): void {
   opened
     .then((box) => {
       box.subscribe((items) => {
-        outboxItems.value = items;
+        allOutboxItems.value = items;
         void refreshStorageEstimate();
       });
       effect(() => {
-        if (currentUser.value) void box.resume();
+        // Only the signed-in account's waiting items: another's would only be refused again.
+        const user = currentUser.value;
+        if (user) void box.resume(user.id);
       });
     })
     .catch((error: unknown) => console.warn('outbox unavailable:', error));
@@ -42,16 +49,20 @@ function mailbox(): Promise<Outbox> {
   return outbox as Promise<Outbox>;
 }
 
-/** Puts a draft in the outbox; resolves once it is stored on this device (not when it is delivered). */
-export async function sendMail(draft: Draft): Promise<string> {
+/**
+ * Puts a draft in the outbox as `account`'s mail; resolves once it is stored on this device (not when it is
+ * delivered). The item is bound to the account: if another is signed in when it goes out, the server refuses it and
+ * it waits for its own account.
+ */
+export async function sendMail(draft: Draft, account: string): Promise<string> {
   const label: MailLabel = { to: draft.to.trim(), subject: draft.subject };
   return (await mailbox()).send({
     url: '/api/mail',
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    // The writer goes along: if someone else is signed in by the time it is sent, the server refuses it.
-    body: JSON.stringify({ to: label.to, subject: draft.subject, body: draft.body, from: currentUser.value?.username }),
+    body: JSON.stringify({ to: label.to, subject: draft.subject, body: draft.body }),
     label,
+    account,
   });
 }
 

@@ -2,7 +2,7 @@ import type { OutboxItem } from '@outpost/pwa/client';
 import { signal } from '@preact/signals';
 import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { currentUser } from '../account';
+import { currentUser, deviceAccount } from '../account';
 import { strings } from '../i18n';
 import {
   currentDraft,
@@ -10,11 +10,11 @@ import {
   draftSaved,
   drafts,
   editDraft,
-  loadDrafts,
   newDraft,
   openDraft,
+  showDraftsOf,
 } from '../mail/drafts';
-import { type FolderName, folderOwner, folders, loadFolder, loadRecipients, recipients } from '../mail/folders';
+import { type FolderName, folders, loadFolder, loadRecipients, recipients } from '../mail/folders';
 import { cancelMail, type MailLabel, outboxItems, retryMail, sendMail, storageUsage } from '../mail/outbox';
 
 type Tab = 'compose' | 'outbox' | FolderName;
@@ -29,10 +29,10 @@ export function MailView(): JSX.Element {
   const current = tab.value;
   const deliveredCount = outboxItems.value.filter((item) => item.state === 'sent').length;
 
+  const owner = deviceAccount.value;
   useEffect(() => {
-    void loadDrafts();
-  }, []);
-  const owner = folderOwner(user);
+    void showDraftsOf(owner);
+  }, [owner]);
   useEffect(() => {
     if (owner === null) return;
     if (user) void loadRecipients();
@@ -74,10 +74,12 @@ function OutboxCount(): JSX.Element | null {
 function Compose(): JSX.Element {
   const t = strings.value;
   const draft = currentDraft.value;
+  const account = deviceAccount.value;
   const submit = async (event: JSX.TargetedSubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (draft.to.trim() === '') return;
-    await sendMail(draft);
+    // Nobody's mail: a mail queued by no account would go out as whoever signs in next.
+    if (draft.to.trim() === '' || account === null) return;
+    await sendMail(draft, account);
     await discardDraft(draft.id);
     notice.value = t['mail.queued'];
   };
@@ -121,7 +123,7 @@ function Compose(): JSX.Element {
           />
         </label>
         <div class="row">
-          <button type="submit" data-testid="mail-send">
+          <button type="submit" data-testid="mail-send" disabled={account === null}>
             {t['mail.send']}
           </button>
           <button type="button" class="link" onClick={() => void newDraft()}>

@@ -26,12 +26,12 @@ export interface Mailbox {
 
 const LIST_LIMIT = 100;
 
-/** The mail table's queries. */
+/** The mail table's queries, on the store or on one transaction (the send route's). */
 export class MailStore {
   readonly #db: Kysely<MailTables>;
 
-  constructor(store: Store) {
-    this.#db = store.db as Kysely<MailTables>;
+  constructor(db: Store['db']) {
+    this.#db = db as Kysely<MailTables>;
   }
 
   /** The account called `username` (any case), or null. */

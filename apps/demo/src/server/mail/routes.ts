@@ -1,4 +1,4 @@
-import { idempotency, requireUser } from '@outpost/server';
+import { type AttemptLimit, AttemptLimiter, idempotency, idempotentTransaction, requireUser } from '@outpost/server';
 import { migrate, type Store } from '@outpost/store';
 import { Ajv } from 'ajv';
 import type { FastifyPluginAsync } from 'fastify';
@@ -8,8 +8,12 @@ import { mailMigrations } from './migrations.js';
 /** Options of {@link mailRoutes}. */
 export interface MailRoutesOptions {
   store: Store;
+  /** Mails each account may send per window; past it, 429 with Retry-After. Default 30 per minute. */
+  sendLimit?: AttemptLimit;
   now?: () => number;
 }
+
+const DEFAULT_SEND_LIMIT: AttemptLimit = { max: 30, timeWindowMs: 60_000 };
 
 interface SendBody {
   to: string;
@@ -33,9 +37,10 @@ const sendSchema = {
 
 /**
  * The Mail API of the demo, for signed-in users:
- * - `POST /api/mail` `{ to, subject, body, from? }` -> 201 `{ message }`; idempotent (an `Idempotency-Key` is
- *   required, the outbox sends one); 422 when `to` is no account; 403 when `from` (the writer, as the page knew
- *   it when the mail was queued) is not the signed-in user;
+ * - `POST /api/mail` `{ to, subject, body, from? }` -> 201 `{ message }`; idempotent in the transactional form
+ *   (an `Idempotency-Key` is required, the outbox sends one; the mail and the stored answer commit together);
+ *   422 when `to` is no account; 403 when `from` (the writer, as older pages recorded it) is not the signed-in
+ *   user; 429 with Retry-After past the account's send limit;
  * - `GET /api/mail/inbox`, `GET /api/mail/sent` -> `{ messages }`, newest first (at most 100);
  * - `GET /api/mail/recipients` -> `{ recipients }`: the other accounts' names.
  * Needs the accounts plugin registered first (it provides `request.user`).
@@ -43,7 +48,10 @@ const sendSchema = {
 export const mailRoutes: FastifyPluginAsync<MailRoutesOptions> = async (app, options) => {
   const now = options.now ?? Date.now;
   await migrate(options.store, 'demo-mail', mailMigrations);
-  const mail = new MailStore(options.store);
+  const mail = new MailStore(options.store.db);
+  // Counted per account in this process: a replayed (already stored) send does not reach the handler or count.
+  const sendLimit = options.sendLimit ?? DEFAULT_SEND_LIMIT;
+  const sent = new AttemptLimiter(sendLimit);
   await app.register(idempotency, { store: options.store, now });
   // Fastify's default Ajv strips unknown properties; a mail with a field we do not know is refused instead.
   const ajv = new Ajv({ removeAdditional: false, useDefaults: false, coerceTypes: false });
@@ -51,9 +59,25 @@ export const mailRoutes: FastifyPluginAsync<MailRoutesOptions> = async (app, opt
 
   app.post<{ Body: SendBody }>(
     '/api/mail',
-    { preHandler: requireUser, schema: { body: sendSchema }, config: { idempotency: 'required' } },
+    {
+      preHandler: requireUser,
+      schema: { body: sendSchema },
+      config: { idempotency: { mode: 'required', transactional: true } },
+    },
     async (request, reply) => {
       const sender = request.user as NonNullable<typeof request.user>;
+      const waitMs = sent.retryAfterMs(sender.id, now());
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000);
+        reply.header('retry-after', String(seconds));
+        return reply.code(429).send({
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `send limit of ${sendLimit.max} mails per ${sendLimit.timeWindowMs / 1000} s reached: try again in ${seconds} s`,
+        });
+      }
+      // Every query of this request goes through its transaction (on SQLite it holds the one connection).
+      const tx = new MailStore(idempotentTransaction(request));
       const { from } = request.body;
       if (from !== undefined && from.toLowerCase() !== sender.username.toLowerCase()) {
         return reply.code(403).send({
@@ -62,7 +86,7 @@ export const mailRoutes: FastifyPluginAsync<MailRoutesOptions> = async (app, opt
           message: `written as ${from} but signed in as ${sender.username}: sign in as ${from} and retry`,
         });
       }
-      const recipient = await mail.findMailbox(request.body.to);
+      const recipient = await tx.findMailbox(request.body.to);
       if (!recipient) {
         return reply.code(422).send({
           statusCode: 422,
@@ -70,7 +94,8 @@ export const mailRoutes: FastifyPluginAsync<MailRoutesOptions> = async (app, opt
           message: `no such recipient: ${request.body.to}`,
         });
       }
-      const message = await mail.insert(sender, recipient, request.body.subject, request.body.body, now());
+      const message = await tx.insert(sender, recipient, request.body.subject, request.body.body, now());
+      sent.record(sender.id, now());
       return reply.code(201).send({ message });
     },
   );

@@ -1,3 +1,10 @@
+/**
+ * The request header that binds an item to the account that queued it (the id the app gave `send`). The server's
+ * accounts plugin (`@outpost/server`) refuses it in any other account's session, so a request queued by one user
+ * is never carried out as another who signed in on the same device.
+ */
+export const ACCOUNT_HEADER = 'Outpost-Account';
+
 /** The request header that carries an item's key (IETF httpapi "The Idempotency-Key HTTP Header Field"). */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
