@@ -4,6 +4,8 @@
  */
 import type { PrecacheEntry } from './caching/precache-manifest.js';
 
+export { BADGE_DB, lowerBadge, readBadge, setBadge } from './badge/badge.web.js';
+export { BADGE_CHANNEL, type BadgeMessage, isBadgeMessage } from './badge/messages.js';
 export { type BroadcastUpdateOptions, broadcastUpdate } from './caching/broadcast-update.sw.js';
 export {
   type CacheableRules,
@@ -105,6 +107,28 @@ export {
   OutboxRetryLaterError,
 } from './outbox/outbox.sw.js';
 export type { ReplayOptions, ReplayResult } from './outbox/replay.web.js';
+export { type ClickPlan, planClick, type SameView, sameView, type WindowInfo } from './push/click.js';
+export {
+  DECLARATIVE_WEB_PUSH,
+  type DeclarativeAction,
+  type DeclarativeMessage,
+  type DeclarativeNotification,
+  DeclarativePushError,
+  parseDeclarative,
+  parsePushPayload,
+} from './push/declarative.js';
+export { type NotificationSpec, notificationFor, type Summarize } from './push/merge.js';
+export { isPushMessage, PUSH_CHANNEL, type PushMessage } from './push/messages.js';
+export {
+  type ClickedNotification,
+  type ClickOutcome,
+  type HandlePushOptions,
+  handlePush,
+  type PushAction,
+  type PushActionContext,
+  type PushActionResult,
+  type PushWorker,
+} from './push/push.sw.js';
 
 declare global {
   interface ServiceWorkerGlobalScope {
