@@ -130,7 +130,16 @@ export function handlePush(options: HandlePushOptions = {}): PushWorker {
     return id;
   };
 
-  const showPush = async (text: string | null): Promise<NotificationSpec> => {
+  // One push at a time: two pushes of one conversation handled at once would both read "nothing shown yet" and
+  // each show "1 new message" instead of merging.
+  let previousPush: Promise<unknown> = Promise.resolve();
+  const showPush = (text: string | null): Promise<NotificationSpec> => {
+    const run = previousPush.then(() => showOne(text));
+    previousPush = run.catch(ignore);
+    return run;
+  };
+
+  const showOne = async (text: string | null): Promise<NotificationSpec> => {
     const message = parsePushPayload(text, defaults);
     const tag = message.notification.tag;
     const shown: ShownNotification[] = tag ? await self.registration.getNotifications({ tag }).catch(() => []) : [];

@@ -22,6 +22,8 @@ export const messages = signal<{ list: ChatMessage[]; stale: boolean }>({ list: 
 export const chatOutbox = signal<OutboxItem[]>([]);
 
 let outbox: Promise<Outbox> | null = null;
+/** Conversations with a mark-as-read in the outbox not sent yet, and its item: one at a time is enough. */
+const queuedReads = new Map<string, string>();
 
 function partnerInUrl(): string | null {
   return location.pathname.replace(/\/+$/, '') === '/chat' ? new URLSearchParams(location.search).get('with') : null;
@@ -49,6 +51,11 @@ export function startChat(): void {
             item.state === 'sent' && !chatOutbox.value.some((old) => old.id === item.id && old.state === 'sent'),
         );
         chatOutbox.value = items;
+        for (const [name, id] of queuedReads) {
+          if (id === '') continue; // being stored right now
+          const item = items.find((candidate) => candidate.id === id);
+          if (!item || item.state === 'sent' || item.state === 'failed') queuedReads.delete(name);
+        }
         if (sentNow) void refresh();
       });
       effect(() => {
@@ -141,9 +148,8 @@ export async function openConversation(name: string): Promise<void> {
  */
 export async function markRead(name: string): Promise<void> {
   const box = await chatOutboxBox();
-  const pendingAlready = chatOutbox.value.some(
-    (item) => item.state !== 'sent' && (item.label as { markRead?: string } | null)?.markRead === name,
-  );
+  const pendingAlready = queuedReads.has(name);
+  if (!pendingAlready) queuedReads.set(name, '');
   const unread = conversations.value.list.find((c) => c.with === name)?.unread ?? 0;
   conversations.value = {
     ...conversations.value,
@@ -156,7 +162,13 @@ export async function markRead(name: string): Promise<void> {
   await closeNotifications(`chat:${name.toLowerCase()}`);
   if (pendingAlready) return;
   const label: ChatLabel = { markRead: name };
-  await box.send({ url: readPath(name), headers: { 'content-type': 'application/json' }, body: '{}', label });
+  const id = await box.send({
+    url: readPath(name),
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    label,
+  });
+  queuedReads.set(name, id);
 }
 
 async function closeNotifications(tag: string): Promise<void> {
