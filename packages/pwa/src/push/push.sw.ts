@@ -18,6 +18,12 @@ import { subscriptionBody } from './subscription-body.web.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
+/** Keeps the worker alive for `promise` (an event's waitUntil). */
+type Extend = (promise: Promise<unknown>) => void;
+
+/** Outside an event (a direct call from a test or the app's code): the promise simply runs. */
+const keepAlive: Extend = () => {};
+
 /** What an action handler gets: the clicked notification and what the push said. */
 export interface PushActionContext {
   action: string;
@@ -83,12 +89,23 @@ export type ClickOutcome = { kind: 'action'; action: string; queued: string | nu
 export interface PushWorker {
   /** What a `push` event does with this payload: shows the notification, then badge, pages and `onPush`. */
   showPush(text: string | null): Promise<NotificationSpec>;
-  /** What a `notificationclick` does. */
-  click(notification: ClickedNotification, action?: string): Promise<ClickOutcome>;
+  /**
+   * What a `notificationclick` does; resolves once the plan is carried out or the action's request is stored
+   * (its sending goes on, kept alive by `extend`, the event's waitUntil).
+   */
+  click(
+    notification: ClickedNotification,
+    action?: string,
+    extend?: (promise: Promise<unknown>) => void,
+  ): Promise<ClickOutcome>;
   /** The window plan a click on a notification going to `target` would carry out now, and the windows seen. */
   planClick(target: string): Promise<{ plan: ClickPlan; windows: WindowInfo[] }>;
   /** What a `pushsubscriptionchange` does: subscribe again with the same key, queue old -> new for the server. */
-  resubscribe(oldSubscription: PushSubscription | null, newSubscription: PushSubscription | null): Promise<string>;
+  resubscribe(
+    oldSubscription: PushSubscription | null,
+    newSubscription: PushSubscription | null,
+    extend?: (promise: Promise<unknown>) => void,
+  ): Promise<string>;
 }
 
 /**
@@ -122,11 +139,15 @@ export function handlePush(options: HandlePushOptions = {}): PushWorker {
   const subscriptionsUrl = new URL(options.subscriptionsUrl ?? '/api/push/subscriptions', scope).href;
   const ignore = () => {};
 
-  const queue = async (request: QueuedJsonRequest): Promise<string> => {
+  /**
+   * Stores the request in the outbox and resolves with its id once stored. The replay that sends it runs on, kept
+   * alive by `extend` (the event's waitUntil): it may wait out a backoff, and offline it ends waiting with a sync
+   * registered (or a timer); the item is stored either way.
+   */
+  const queue = async (request: QueuedJsonRequest, extend: Extend): Promise<string> => {
     const outbox = options.outbox;
     const id = await enqueueJson(outbox?.queue ?? 'push', { ...request, url: new URL(request.url, scope).href });
-    // Offline, the replay ends waiting and registers a sync (or a timer); the item is stored either way.
-    if (outbox) await outbox.replayer.replay(outbox.queue).catch(ignore);
+    if (outbox) extend(outbox.replayer.replay(outbox.queue).catch(ignore));
     return id;
   };
 
@@ -178,7 +199,11 @@ export function handlePush(options: HandlePushOptions = {}): PushWorker {
     if (!navigated) focused.postMessage({ type: 'outpost:push-navigate', windowId: focused.id, url: plan.url });
   };
 
-  const click = async (notification: ClickedNotification, action = ''): Promise<ClickOutcome> => {
+  const click = async (
+    notification: ClickedNotification,
+    action = '',
+    extend: Extend = keepAlive,
+  ): Promise<ClickOutcome> => {
     const data = outpostData(notification.data);
     const app = (notification.data as { app?: unknown } | null)?.app ?? null;
     const handler = action ? options.actions?.[action] : undefined;
@@ -193,7 +218,7 @@ export function handlePush(options: HandlePushOptions = {}): PushWorker {
         count: data?.count ?? 1,
       });
       const badge = result.lowerBadge ? await lowerBadge(result.lowerBadge) : null;
-      const queued = result.send ? await queue(result.send) : null;
+      const queued = result.send ? await queue(result.send, extend) : null;
       return { kind: 'action', action, queued, badge };
     }
     const target = (action && data?.actions[action]) || data?.navigate || scope;
@@ -206,6 +231,7 @@ export function handlePush(options: HandlePushOptions = {}): PushWorker {
   const resubscribe = async (
     oldSubscription: PushSubscription | null,
     newSubscription: PushSubscription | null,
+    extend: Extend = keepAlive,
   ): Promise<string> => {
     const saved = await readSavedSubscription().catch(() => null);
     const oldKey = oldSubscription?.options.applicationServerKey;
@@ -225,11 +251,10 @@ export function handlePush(options: HandlePushOptions = {}): PushWorker {
       }));
     const oldEndpoint = oldSubscription?.endpoint ?? saved?.endpoint;
     await writeSavedSubscription({ endpoint: subscription.endpoint, key });
-    await queue({
-      url: subscriptionsUrl,
-      body: subscriptionBody(subscription, oldEndpoint),
-      label: { push: 'subscription' },
-    });
+    await queue(
+      { url: subscriptionsUrl, body: subscriptionBody(subscription, oldEndpoint), label: { push: 'subscription' } },
+      extend,
+    );
     channel.post({ type: 'outpost:push-subscription-changed', endpoint: subscription.endpoint });
     return subscription.endpoint;
   };
@@ -239,15 +264,20 @@ export function handlePush(options: HandlePushOptions = {}): PushWorker {
   });
 
   self.addEventListener('notificationclick', (event) => {
-    // Started before waitUntil: a synthetic event (tests) throws there, and the click must still be handled.
-    const done = click(event.notification, event.action).catch((error: unknown) => {
-      console.warn('notification click failed:', error);
-    });
-    try {
-      event.waitUntil(done);
-    } catch {
-      // A synthetic event cannot be extended; the work above goes on regardless.
-    }
+    // A synthetic event (tests) throws in waitUntil, and the click must still be handled: started first, and
+    // extended where the event allows it.
+    const extend: Extend = (promise) => {
+      try {
+        event.waitUntil(promise);
+      } catch {
+        // Not extendable (synthetic): the work goes on while the worker lives.
+      }
+    };
+    extend(
+      click(event.notification, event.action, extend).catch((error: unknown) => {
+        console.warn('notification click failed:', error);
+      }),
+    );
   });
 
   self.addEventListener('notificationclose', (event) => {
@@ -258,7 +288,8 @@ export function handlePush(options: HandlePushOptions = {}): PushWorker {
   });
 
   self.addEventListener('pushsubscriptionchange', (event) => {
-    event.waitUntil(resubscribe(event.oldSubscription, event.newSubscription));
+    const extend: Extend = (promise) => event.waitUntil(promise);
+    extend(resubscribe(event.oldSubscription, event.newSubscription, extend));
   });
 
   return {
