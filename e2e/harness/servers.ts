@@ -91,7 +91,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   // An inherited DATABASE_URL would point every test server at one shared database: each gets its own SQLite
   // file under dataDir unless the test passes DATABASE_URL in options.env.
   const { DATABASE_URL: _shared, ...inherited } = process.env;
-  const env = { ...inherited, PORT: String(port), DATA_DIR: dataDir, ...options.env };
+  // The embedded push service is off unless a test turns it on (it would take the same port in every server).
+  const env = { ...inherited, PORT: String(port), DATA_DIR: dataDir, PUSH_SERVICE: 'off', ...options.env };
   let child: ChildProcess | undefined;
   let url = '';
 

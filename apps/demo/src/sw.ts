@@ -1,4 +1,5 @@
-import { handleLifecycle, handleOutbox, precacheAndRoute } from '@outpost/pwa/sw';
+import { handleLifecycle, handleOutbox, handlePush, precacheAndRoute } from '@outpost/pwa/sw';
+import { MARK_READ_ACTION, readPath } from './server/chat/chat-wire';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -13,5 +14,33 @@ precacheAndRoute(self.__OUTPOST_PRECACHE_MANIFEST, {
   networkTimeoutSeconds: 3,
 });
 
-// Mail's outbox: replayed on Background Sync, on messages from pages, on worker start and on fetches.
-handleOutbox({ queues: ['mail'] });
+// Mail's and Chat's outboxes: replayed on Background Sync, on messages from pages, on worker start and on fetches.
+const outbox = handleOutbox({ queues: ['mail', 'chat'] });
+
+// Chat notifications: one per conversation ("3 new messages from alice"), the server's unread count as the badge,
+// "Mark as read" sent through the chat outbox (exactly once, also offline), and a replaced subscription too.
+const chatPush = handlePush({
+  defaultTitle: 'Outpost',
+  outbox: { queue: 'chat', replayer: outbox },
+  summarize: (count, latest) => ({ title: `${count} new messages from ${latest.title}`, body: latest.body }),
+  // A conversation is its `with` parameter: /chat?with=alice shows the same view whatever else is in the URL.
+  sameView: (windowUrl, target) => {
+    const a = new URL(windowUrl);
+    const b = new URL(target);
+    return (
+      a.origin === b.origin && a.pathname === b.pathname && a.searchParams.get('with') === b.searchParams.get('with')
+    );
+  },
+  actions: {
+    [MARK_READ_ACTION]: ({ data, count }) => {
+      const from = (data as { from?: unknown } | null)?.from;
+      return typeof from === 'string'
+        ? { send: { url: readPath(from), body: {}, label: { markRead: from } }, lowerBadge: count }
+        : {};
+    },
+  },
+});
+
+// The worker's push logic, reachable from devtools and the browser tests (a synthetic notificationclick cannot
+// waitUntil, so they call it directly).
+(self as unknown as { outpostChatPush: typeof chatPush }).outpostChatPush = chatPush;

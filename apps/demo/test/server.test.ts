@@ -121,6 +121,8 @@ describe('readConfig', () => {
       storeUrl: '/srv/app/data/outpost.db',
       dataDir: '/srv/app/data',
       secureCookies: false,
+      pushService: { port: 8090, secret: undefined },
+      pushAllowedOrigins: [],
     });
   });
 
@@ -131,10 +133,28 @@ describe('readConfig', () => {
       storeUrl: '/w/x/outpost.db',
       dataDir: '/w/x',
       secureCookies: true,
+      pushService: { port: 8090, secret: undefined },
+      pushAllowedOrigins: [],
     });
     const pg = readConfig({ DATABASE_URL: 'postgres://db/app', DATA_DIR: 'ignored' }, '/w');
     expect(pg.storeUrl).toBe('postgres://db/app');
     expect(pg.dataDir).toBeUndefined();
+  });
+
+  it('takes the embedded push service switch, port and secret, and more push-service origins', () => {
+    const config = readConfig(
+      {
+        PUSH_SERVICE_PORT: '9001',
+        PUSH_SERVICE_SECRET: 'a-secret-of-16-chars',
+        PUSH_ALLOWED_ORIGINS: 'https://push.example, https://other.example',
+      },
+      '/w',
+    );
+    expect(config.pushService).toEqual({ port: 9001, secret: 'a-secret-of-16-chars' });
+    expect(config.pushAllowedOrigins).toEqual(['https://push.example', 'https://other.example']);
+    expect(readConfig({ PUSH_SERVICE: 'off' }, '/w').pushService).toBeNull();
+    expect(() => readConfig({ PUSH_SERVICE: 'maybe' }, '/w')).toThrow(/PUSH_SERVICE/);
+    expect(() => readConfig({ PUSH_SERVICE_SECRET: 'short' }, '/w')).toThrow(/PUSH_SERVICE_SECRET/);
   });
 
   it('rejects a bad PORT or SECURE_COOKIES by name', () => {

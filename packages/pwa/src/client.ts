@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export { type Badge, type BadgeOptions, createBadge } from './badge/badge.client.js';
 export {
   lastPrecacheReport,
   onCacheUpdated,
@@ -21,3 +22,5 @@ export {
 export type { OutboxItem, OutboxState, StoredRequest } from './outbox/item.js';
 export { createOutbox, type Outbox, type OutboxOptions, type OutboxRequest } from './outbox/outbox.client.js';
 export { OutboxActionError } from './outbox/transitions.js';
+export type { DeclarativeMessage, DeclarativeNotification } from './push/declarative.js';
+export { createPush, type Push, PushError, type PushOptions, type PushState } from './push/push.client.js';

@@ -6,6 +6,8 @@
  */
 import type { PrecacheEntry } from './caching/precache/precache-manifest.js';
 
+// Push and badge: the worker's side of the chat scenario (docs/push.md).
+export { lowerBadge, readBadge, setBadge } from './badge/badge.web.js';
 // Caching: wiring. The worker's one router answers fetch events; precacheAndRoute adds its routes to it.
 export { type ExpirationOptions, expiration } from './caching/expiration/expiration.sw.js';
 export { ExpirationPolicyError } from './caching/expiration/expiration-tracker.js';
@@ -85,6 +87,28 @@ export {
   OutboxRetryLaterError,
 } from './outbox/outbox.sw.js';
 export type { ReplayOptions, ReplayResult } from './outbox/replay-queue.web.js';
+export type { ClickPlan, WindowInfo } from './push/click.js';
+export {
+  DECLARATIVE_WEB_PUSH,
+  type DeclarativeAction,
+  type DeclarativeMessage,
+  type DeclarativeNotification,
+  DeclarativePushError,
+  parseDeclarative,
+  parsePushPayload,
+} from './push/declarative.js';
+export type { NotificationSpec, Summarize } from './push/merge.js';
+export type { PushMessage } from './push/messages.js';
+export {
+  type ClickedNotification,
+  type ClickOutcome,
+  type HandlePushOptions,
+  handlePush,
+  type PushAction,
+  type PushActionContext,
+  type PushActionResult,
+  type PushWorker,
+} from './push/push.sw.js';
 
 declare global {
   interface ServiceWorkerGlobalScope {

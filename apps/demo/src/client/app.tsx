@@ -5,6 +5,7 @@ import { LANGUAGES, type Language, language, setLanguage, strings } from './i18n
 import { navigate, route } from './navigation';
 import { SECTIONS, type Section } from './route';
 import { offlineReady, updateAvailable, updateNow } from './service-worker';
+import { ChatView } from './views/chat-view';
 import { MailView } from './views/mail-view';
 import { SectionView } from './views/section-view';
 
@@ -32,6 +33,8 @@ export function App(): JSX.Element {
         {current.name === 'section' ? (
           current.section === 'mail' ? (
             <MailView />
+          ) : current.section === 'chat' ? (
+            <ChatView />
           ) : (
             <SectionView section={current.section} />
           )

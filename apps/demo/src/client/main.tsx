@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { refreshSession } from './account';
 import { App } from './app';
+import { startChat } from './chat/chat';
 import { language } from './i18n';
 import { startMailOutbox } from './mail/outbox';
 import { startServiceWorker } from './service-worker';
@@ -12,5 +13,7 @@ void refreshSession();
 startServiceWorker();
 // The mail outbox replays on every page load: the fallback where the browser has no Background Sync.
 startMailOutbox();
+// Chat: its outbox, push re-synced with the server, the badge, and live updates from the worker.
+startChat();
 // A session check that failed offline is retried when the network comes back.
 globalThis.addEventListener('online', () => void refreshSession());

@@ -1,6 +1,7 @@
-import { type AttemptLimit, accounts, requireUser } from '@outpost/server';
+import { type AttemptLimit, accounts, push, requireUser } from '@outpost/server';
 import type { Store } from '@outpost/store';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { chatRoutes } from './chat/routes.js';
 import { serveClient } from './client-files.js';
 import { mailRoutes } from './mail/routes.js';
 import { addSecurityHeaders } from './security-headers.js';
@@ -12,6 +13,13 @@ export interface DemoServerOptions {
   clientDir: string;
   /** Mark the session cookie Secure. Turn on whenever the app is served over https. Default false. */
   secureCookies?: boolean;
+  /**
+   * Push-service origins the app server may send to besides the big browsers' (e.g. the embedded push service,
+   * `http://127.0.0.1:8090`). Subscriptions elsewhere are refused with 400.
+   */
+  pushServiceOrigins?: string[];
+  /** Drain the push queue in this process. Default true. */
+  pushWorker?: boolean;
   /** Fastify's logger option. Default: off. */
   logger?: FastifyServerOptions['logger'];
   /** Mails each account may send per window. Default 30 per minute. */
@@ -48,7 +56,8 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 
 /**
  * The reference app's server: accounts under /api/auth, a protected /api/profile, /api/health, Mail under
- * /api/mail (idempotent, rate-limited sending), request and connection timeouts against slow clients, and the built
+ * /api/mail (idempotent, rate-limited sending), Web Push under /api/push, Chat under /api/chat, request and
+ * connection timeouts against slow clients, and the built
  * client with the right caching and a strict Content-Security-Policy. Plugins load on `ready()`/`listen()`.
  *
  * @example
@@ -77,6 +86,12 @@ export function buildDemoServer(options: DemoServerOptions): FastifyInstance {
     store: options.store,
     ...(options.mailSendLimit ? { sendLimit: options.mailSendLimit } : {}),
   });
+  app.register(push, {
+    store: options.store,
+    allowedOrigins: options.pushServiceOrigins ?? [],
+    worker: options.pushWorker ?? true,
+  });
+  app.register(chatRoutes, { store: options.store });
 
   serveClient(app, options.clientDir);
   return app;
