@@ -199,6 +199,25 @@ describe('createNavigationHandler', () => {
     expect(handle(new Request('https://app.example/form', { method: 'POST' }))).toBeUndefined();
   });
 
+  it('offline, a precached page other than the fallback answers with itself (a multi-page app)', async () => {
+    const pages: PrecacheEntry[] = [
+      { url: '/index.html', revision: 'r1' },
+      { url: '/about.html', revision: 'a1' },
+    ];
+    const files = { '/index.html': '<h1>home</h1>', '/about.html': '<h1>about</h1>' };
+    const precache = new Precache(pages, { scope, caches: new InMemoryCacheStorage(), fetch: origin(files).fetch });
+    await precache.install();
+    const handle = createNavigationHandler({
+      precache,
+      scope,
+      fetch: async () => {
+        throw new TypeError('Failed to fetch');
+      },
+    });
+    expect(await (await handle(new Request('https://app.example/about.html')))?.text()).toBe('<h1>about</h1>');
+    expect(await (await handle(new Request('https://app.example/unknown')))?.text()).toBe('<h1>home</h1>');
+  });
+
   it('refuses a fallback that is not precached', () => {
     const precache = new Precache(v1, { scope, caches: new InMemoryCacheStorage() });
     expect(() => createNavigationHandler({ precache, scope, fallbackUrl: 'offline.html' })).toThrow(

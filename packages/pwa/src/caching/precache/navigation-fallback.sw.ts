@@ -21,8 +21,8 @@ export interface NavigationFallbackOptions extends NavigationRouteOptions, Pick<
 }
 
 /**
- * Network first for navigations, the precached fallback page (an SPA's shell) when the network fails, answers
- * 5xx, or exceeds the timeout. A strategy, so its first fetch uses the navigation preload response and plugins
+ * Network first for navigations; when the network fails, answers 5xx, or exceeds the timeout, the precached copy
+ * of the requested page if it is precached, else the precached fallback page (an SPA's shell). A strategy, so its first fetch uses the navigation preload response and plugins
  * see every step; `precacheAndRoute({ navigateFallback })` puts it on the router's navigation route.
  */
 export class NavigationFallback extends Strategy {
@@ -50,12 +50,20 @@ export class NavigationFallback extends Strategy {
     try {
       const first = await raceTimeout(network, this.#timeoutMs);
       if (first && first.status < 500) return first;
-      return (await this.#precache.match(this.#fallbackUrl)) ?? first ?? (await network);
+      return (await this.#offlineAnswer(handler.request)) ?? first ?? (await network);
     } catch (error) {
-      const fallback = await this.#precache.match(this.#fallbackUrl);
+      const fallback = await this.#offlineAnswer(handler.request);
       if (fallback) return fallback;
       throw error;
     }
+  }
+
+  /**
+   * The precached copy of the page itself when it has one, else the fallback page: this route comes before the
+   * precache route, and a multi-page app's other precached pages must not turn into its fallback offline.
+   */
+  async #offlineAnswer(request: Request): Promise<Response | undefined> {
+    return (await this.#precache.match(request)) ?? (await this.#precache.match(this.#fallbackUrl));
   }
 }
 

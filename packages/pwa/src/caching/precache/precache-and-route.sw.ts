@@ -16,8 +16,9 @@ export interface PrecacheAndRouteOptions extends Omit<PrecacheOptions, 'scope' |
   router?: Router;
   /**
    * Opt-in SPA fallback: navigations go network first, and this precached page (relative to the scope, for
-   * example `index.html`) answers the ones the network cannot. Without it (the default, right for a
-   * multi-page app) a navigation to a precached page is answered from the precache like any precached URL.
+   * example `index.html`) answers the ones the network cannot, unless the page asked for is precached itself
+   * (then that copy answers). Without it (the default, right for a multi-page app) a navigation to a precached
+   * page is answered from the precache like any precached URL.
    */
   navigateFallback?: string;
   /** Only navigations whose path + query match one of these get the fallback. Default: all. */
@@ -33,9 +34,9 @@ export interface PrecacheAndRouteOptions extends Omit<PrecacheOptions, 'scope' |
  * file fails the install, so the previous version keeps serving, and pages hear which files failed via
  * `onPrecacheFailed()` from `@outpost/pwa/client`), activate deletes this scope's outdated precache caches, and
  * precached URLs are answered cache first. With `navigateFallback`, navigations the allow/deny lists let through
- * are answered network first with that page as the offline answer; that route comes before the precache route.
- * Routes added to the same router before or after it work as usual (first match wins). Returns the
- * {@link Precache}, for an offline fallback or `precache.match()`.
+ * are answered network first; offline, a precached page answers with itself and any other with that page (that
+ * route comes before the precache route). Routes added to the same router before or after it work as usual
+ * (first match wins). Returns the {@link Precache}, for an offline fallback or `precache.match()`.
  *
  * @example
  * ```ts

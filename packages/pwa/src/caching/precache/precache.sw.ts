@@ -1,5 +1,5 @@
 // Uses only what the DOM and WebWorker libs share (CacheStorage, fetch, Request, Response), so tests can drive it
-// with an in-memory CacheStorage; the service-worker event wiring lives in precache-events.sw.ts.
+// with an in-memory CacheStorage; the service-worker event wiring lives in install-precache.sw.ts.
 import { manifestVersion, type PrecacheEntry, type ResolvedPrecacheEntry, resolveByUrl } from './precache-manifest.js';
 
 /** Options for {@link Precache}. */
