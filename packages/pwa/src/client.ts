@@ -21,3 +21,13 @@ export {
 export type { OutboxItem, OutboxState, StoredRequest } from './outbox/item.js';
 export { createOutbox, type Outbox, type OutboxOptions, type OutboxRequest } from './outbox/outbox.client.js';
 export { OutboxActionError } from './outbox/transitions.js';
+export {
+  createPeriodic,
+  type Periodic,
+  type PeriodicChange,
+  type PeriodicOptions,
+  type PeriodicRegisterOptions,
+  type PeriodicState,
+  type PeriodicStatus,
+} from './periodic/periodic.client.js';
+export type { PeriodicOutcome, PeriodicRunRecord, PeriodicSource, PeriodicSummary } from './periodic/record.js';

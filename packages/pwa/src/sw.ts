@@ -105,6 +105,26 @@ export {
   OutboxRetryLaterError,
 } from './outbox/outbox.sw.js';
 export type { ReplayOptions, ReplayResult } from './outbox/replay.web.js';
+export { isPeriodicMessage, PERIODIC_CHANNEL, type PeriodicMessage } from './periodic/messages.js';
+export {
+  type HandlePeriodicOptions,
+  handlePeriodic,
+  installPeriodic,
+  type PeriodicHandlerEntry,
+  type PeriodicRunner,
+  type PeriodicScope,
+} from './periodic/periodic.sw.js';
+export type { PeriodicOutcome, PeriodicRunRecord, PeriodicSource, PeriodicSummary } from './periodic/record.js';
+export {
+  DEFAULT_BUDGET_MS,
+  type PeriodicContext,
+  type PeriodicHandler,
+  type PeriodicHandlerSpec,
+  type RunPeriodicOptions,
+  runPeriodic,
+} from './periodic/runner.sw.js';
+export { type CacheLimits, PeriodicStage, StageClosedError } from './periodic/stage.sw.js';
+export { PERIODIC_DB } from './periodic/store.web.js';
 
 declare global {
   interface ServiceWorkerGlobalScope {
