@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { installPeriodic, type PeriodicScope } from '../src/periodic/periodic.sw.js';
+import { installPeriodic, type PeriodicScope } from '../src/periodic/install.sw.js';
 import { runPeriodic } from '../src/periodic/runner.sw.js';
 import { StageClosedError } from '../src/periodic/stage.sw.js';
 import { readRun } from '../src/periodic/store.web.js';
