@@ -3,6 +3,7 @@ import type { Store } from '@outpost/store';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serveClient } from './client-files.js';
 import { mailRoutes } from './mail/routes.js';
+import { newsRoutes } from './news/routes.js';
 import { addSecurityHeaders } from './security-headers.js';
 
 /** Options for {@link buildDemoServer}. */
@@ -12,13 +13,15 @@ export interface DemoServerOptions {
   clientDir: string;
   /** Mark the session cookie Secure. Turn on whenever the app is served over https. Default false. */
   secureCookies?: boolean;
+  /** Publish a News article this often, in ms; 0 never. Default 5 minutes. */
+  newsPublishEveryMs?: number;
   /** Fastify's logger option. Default: off. */
   logger?: FastifyServerOptions['logger'];
 }
 
 /**
  * The reference app's server: accounts under /api/auth, a protected /api/profile, /api/health, Mail under
- * /api/mail (idempotent sending), and the built
+ * /api/mail (idempotent sending), News under /api/news (ETag, 304), and the built
  * client with the right caching and a strict Content-Security-Policy. Plugins load on `ready()`/`listen()`.
  *
  * @example
@@ -36,6 +39,7 @@ export function buildDemoServer(options: DemoServerOptions): FastifyInstance {
   app.get('/api/health', async () => ({ status: 'ok', store: options.store.dialect }));
   app.get('/api/profile', { preHandler: requireUser }, async (request) => ({ user: request.user }));
   app.register(mailRoutes, { store: options.store });
+  app.register(newsRoutes, { publishEveryMs: options.newsPublishEveryMs ?? 5 * 60_000 });
 
   serveClient(app, options.clientDir);
   return app;

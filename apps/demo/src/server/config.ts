@@ -9,6 +9,8 @@ export interface DemoConfig {
   /** Where SQLite data lives; undefined with DATABASE_URL. */
   dataDir: string | undefined;
   secureCookies: boolean;
+  /** NEWS_PUBLISH_EVERY_MS: how often News publishes an article; 0 never. Default 300000 (5 minutes). */
+  newsPublishEveryMs: number;
 }
 
 /** Thrown for an environment variable the server cannot use; the message names it. */
@@ -19,7 +21,7 @@ export class ConfigError extends Error {
 /**
  * Reads PORT (default 8080), HOST (default: every interface, IPv4 and IPv6, so http://localhost works whichever
  * address `localhost` resolves to), DATABASE_URL or DATA_DIR (default ./data, relative to `cwd`) and
- * SECURE_COOKIES (`true` behind https).
+ * SECURE_COOKIES (`true` behind https) and NEWS_PUBLISH_EVERY_MS (default 300000; 0 never).
  */
 export function readConfig(env: Readonly<Record<string, string | undefined>>, cwd: string): DemoConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
@@ -30,6 +32,15 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
   if (secure !== 'true' && secure !== 'false') {
     throw new ConfigError(`SECURE_COOKIES must be true or false, got ${JSON.stringify(env.SECURE_COOKIES)}`);
   }
+  const every =
+    env.NEWS_PUBLISH_EVERY_MS === undefined || env.NEWS_PUBLISH_EVERY_MS === ''
+      ? 300_000
+      : Number(env.NEWS_PUBLISH_EVERY_MS);
+  if (!Number.isInteger(every) || every < 0) {
+    throw new ConfigError(
+      `NEWS_PUBLISH_EVERY_MS must be a non-negative integer, got ${JSON.stringify(env.NEWS_PUBLISH_EVERY_MS)}`,
+    );
+  }
   const databaseUrl = env.DATABASE_URL?.trim();
   const dataDir = databaseUrl ? undefined : resolve(cwd, env.DATA_DIR || 'data');
   return {
@@ -38,5 +49,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
     storeUrl: databaseUrl || resolve(dataDir as string, 'outpost.db'),
     dataDir,
     secureCookies: secure === 'true',
+    newsPublishEveryMs: every,
   };
 }

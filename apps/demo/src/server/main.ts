@@ -15,6 +15,7 @@ try {
     store,
     clientDir: fileURLToPath(new URL('../client/', import.meta.url)),
     secureCookies: config.secureCookies,
+    newsPublishEveryMs: config.newsPublishEveryMs,
     logger: { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr },
   });
   await listen(app, config);
