@@ -1,12 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import {
-  type Article as ArticleType,
-  articleImage,
-  etagOf,
-  ifNoneMatchHits,
-  makeArticle,
-  newsList,
-} from './articles.js';
+import { articleImage, etagOf, ifNoneMatchHits, makeArticle, newsList } from './articles.js';
+import type { Article as ArticleType } from './news-wire.js';
 
 /** Options of {@link newsRoutes}. */
 export interface NewsRoutesOptions {
