@@ -6,6 +6,7 @@ import { navigate, route } from './navigation';
 import { SECTIONS, type Section } from './route';
 import { offlineReady, updateAvailable, updateNow } from './service-worker';
 import { MailView } from './views/mail-view';
+import { NewsView } from './views/news-view';
 import { SectionView } from './views/section-view';
 
 /** The app shell: header, navigation, the current view and the account area. */
@@ -32,6 +33,8 @@ export function App(): JSX.Element {
         {current.name === 'section' ? (
           current.section === 'mail' ? (
             <MailView />
+          ) : current.section === 'news' ? (
+            <NewsView />
           ) : (
             <SectionView section={current.section} />
           )

@@ -3,6 +3,7 @@ import { refreshSession } from './account';
 import { App } from './app';
 import { language } from './i18n';
 import { startMailOutbox } from './mail/outbox';
+import { startNews } from './news/news';
 import { startServiceWorker } from './service-worker';
 import './styles.css';
 
@@ -12,5 +13,7 @@ void refreshSession();
 startServiceWorker();
 // The mail outbox replays on every page load: the fallback where the browser has no Background Sync.
 startMailOutbox();
+// News refreshes in the background where the browser allows it, else on launch and when a tab becomes visible.
+startNews();
 // A session check that failed offline is retried when the network comes back.
 globalThis.addEventListener('online', () => void refreshSession());
