@@ -92,7 +92,11 @@ function RefreshLine(): JSX.Element {
   return (
     <p class="muted" data-testid="news-last-run" data-outcome={run?.outcome ?? 'never'}>
       <span data-testid="news-updated">
-        {success === null ? t['news.never'] : t['news.updated'].replace('{ago}', ago(success, now))}
+        {success === null
+          ? t['news.never']
+          : now - success < 60_000
+            ? t['news.updatedJustNow']
+            : t['news.updated'].replace('{ago}', ago(success, now))}
       </span>
       {run && run.outcome !== 'ok' ? (
         <span class="error" data-testid="news-last-outcome">
@@ -148,9 +152,9 @@ function stateKey(state: PeriodicState | 'off' | 'pending'): keyof Strings {
   return `news.state.${state}`;
 }
 
-/** "5 minutes ago" in the current language. */
+/** "5 minutes ago" in the current language (at least a minute). */
 function ago(then: number, now: number): string {
-  const minutes = Math.max(0, Math.round((now - then) / 60_000));
-  const format = new Intl.RelativeTimeFormat(language.value, { numeric: 'auto' });
+  const minutes = Math.max(1, Math.floor((now - then) / 60_000));
+  const format = new Intl.RelativeTimeFormat(language.value, { numeric: 'always' });
   return minutes < 60 ? format.format(-minutes, 'minute') : format.format(-Math.round(minutes / 60), 'hour');
 }
