@@ -60,6 +60,7 @@ test('granted: registered; a published article arrives by periodicsync and reads
   await firePeriodicSync(cdp);
   await expect(item(page, id)).toBeVisible();
   await expect(page.getByTestId('news-last-run')).toHaveAttribute('data-outcome', 'ok');
+  await expect(page.getByTestId('news-last-run')).toHaveAttribute('data-source', 'periodicsync');
   await expect(page.getByTestId('news-updated')).toHaveText(/^Updated (just now|\d+ minutes? ago)\.$/);
   const cached = await page.evaluate(
     async (articleId) => (await caches.match(`/api/news/articles/${articleId}`))?.status ?? null,
@@ -112,6 +113,8 @@ test('denied: the state says so and the fallback refreshes on visibility, once p
   await openNews(page);
   // A browser tab, where Chromium grants the permission only to installed apps: the likely cure is installing.
   await expect(page.getByTestId('news-state')).toHaveAttribute('data-state', 'not-installed');
+  await expect(page.getByTestId('news-state')).toHaveAttribute('data-permission', 'denied');
+  await expect(page.getByTestId('news-state')).toHaveText(/Install the app to refresh news in the background/);
   expect(await page.evaluate(browserPeriodicTags)).toEqual([]);
   // The switch is still on: the fallback keeps the tag.
   await expect(page.getByTestId('news-tags')).toHaveText(TAG);
@@ -138,6 +141,7 @@ test('denied: the state says so and the fallback refreshes on visibility, once p
   await page.evaluate(becameVisible);
   await expect(item(page, id)).toBeVisible();
   await expect(page.getByTestId('news-last-run')).toHaveAttribute('data-outcome', 'ok');
+  await expect(page.getByTestId('news-last-run')).toHaveAttribute('data-source', 'fallback');
   expect(await listRequests(server.url)).toBe(before + 1);
 
   // Visible again within the interval: nothing.

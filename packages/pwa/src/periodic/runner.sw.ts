@@ -85,12 +85,20 @@ export async function runPeriodic(
   } finally {
     clearTimeout(timer);
   }
-  const run = { tag, source: options.source, startedAt, durationMs: Math.max(0, now() - startedAt), outcome };
-  return writeRun(tag, (previous) =>
-    recordRun(previous, {
-      ...run,
-      ...(error === undefined ? {} : { error }),
-      ...(summary === undefined ? {} : { summary }),
-    }),
-  );
+  const run = {
+    tag,
+    source: options.source,
+    startedAt,
+    durationMs: Math.max(0, now() - startedAt),
+    outcome,
+    ...(error === undefined ? {} : { error }),
+    ...(summary === undefined ? {} : { summary }),
+  };
+  try {
+    return await writeRun(tag, (previous) => recordRun(previous, run));
+  } catch (storeError) {
+    // The run happened either way (its caches are committed or not); only its record could not be kept.
+    console.warn(`periodic: the record of ${tag} could not be stored:`, storeError);
+    return recordRun(undefined, run);
+  }
 }

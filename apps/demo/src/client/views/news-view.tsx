@@ -90,7 +90,7 @@ function RefreshLine(): JSX.Element {
   const run = newsLastRun.value;
   const success = run?.lastSuccessAt ?? null;
   return (
-    <p class="muted" data-testid="news-last-run" data-outcome={run?.outcome ?? 'never'}>
+    <p class="muted" data-testid="news-last-run" data-outcome={run?.outcome ?? 'never'} data-source={run?.source}>
       <span data-testid="news-updated">
         {success === null
           ? t['news.never']
@@ -138,7 +138,12 @@ function BackgroundSettings(): JSX.Element {
         />{' '}
         {t['news.background']}
       </label>
-      <p class="muted" data-testid="news-state" data-state={state}>
+      <p
+        class="muted"
+        data-testid="news-state"
+        data-state={state}
+        data-permission={on ? newsStatus.value?.permission : undefined}
+      >
         {t[stateKey(state)]}
       </p>
       <p class="muted">
