@@ -1,4 +1,14 @@
-import { handleLifecycle, handleOutbox, handlePush, precacheAndRoute } from '@outpost/pwa/sw';
+import {
+  CacheFirst,
+  defaultRouter,
+  handleLifecycle,
+  handleOutbox,
+  handlePeriodic,
+  handlePush,
+  precacheAndRoute,
+} from '@outpost/pwa/sw';
+import { NEWS_ARTICLES_CACHE, NEWS_CACHE_MAX_ENTRIES, NEWS_IMAGES_CACHE, NEWS_TAG } from './news/news.js';
+import { refreshNews } from './news/refresh.js';
 import { MARK_READ_ACTION, readPath } from './server/chat/chat-wire';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -44,3 +54,20 @@ const chatPush = handlePush({
 // The worker's push logic, reachable from devtools and the browser tests (a synthetic notificationclick cannot
 // waitUntil, so they call it directly).
 (self as unknown as { outpostChatPush: typeof chatPush }).outpostChatPush = chatPush;
+
+// News: one refresh for Periodic Background Sync and for the pages' fallback, 10 s at most (a refresh is a few
+// KB), committed whole or not at all; articles and pictures capped, the oldest go first.
+handlePeriodic({
+  handlers: {
+    [NEWS_TAG]: {
+      run: refreshNews({ fetch: (input, init) => fetch(input, init), caches, origin: self.location.origin }),
+      budgetMs: 10_000,
+      caches: {
+        [NEWS_ARTICLES_CACHE]: { maxEntries: NEWS_CACHE_MAX_ENTRIES },
+        [NEWS_IMAGES_CACHE]: { maxEntries: NEWS_CACHE_MAX_ENTRIES },
+      },
+    },
+  },
+});
+// Article pictures come from what the refresh cached (offline too); one not cached yet is fetched.
+defaultRouter().get('/api/news/images/*', new CacheFirst({ cacheName: NEWS_IMAGES_CACHE }));

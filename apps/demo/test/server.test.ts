@@ -123,6 +123,7 @@ describe('readConfig', () => {
       secureCookies: false,
       pushService: { port: 8090, secret: undefined },
       pushAllowedOrigins: [],
+      newsPublishEveryMs: 300_000,
     });
   });
 
@@ -135,6 +136,7 @@ describe('readConfig', () => {
       secureCookies: true,
       pushService: { port: 8090, secret: undefined },
       pushAllowedOrigins: [],
+      newsPublishEveryMs: 300_000,
     });
     const pg = readConfig({ DATABASE_URL: 'postgres://db/app', DATA_DIR: 'ignored' }, '/w');
     expect(pg.storeUrl).toBe('postgres://db/app');
@@ -161,5 +163,11 @@ describe('readConfig', () => {
     expect(() => readConfig({ PORT: 'eighty' }, '/')).toThrow(ConfigError);
     expect(() => readConfig({ PORT: '70000' }, '/')).toThrow(/PORT/);
     expect(() => readConfig({ SECURE_COOKIES: 'yes' }, '/')).toThrow(/SECURE_COOKIES/);
+  });
+
+  it('takes NEWS_PUBLISH_EVERY_MS (0 never) and rejects a bad one by name', () => {
+    expect(readConfig({ NEWS_PUBLISH_EVERY_MS: '0' }, '/').newsPublishEveryMs).toBe(0);
+    expect(readConfig({ NEWS_PUBLISH_EVERY_MS: '60000' }, '/').newsPublishEveryMs).toBe(60_000);
+    expect(() => readConfig({ NEWS_PUBLISH_EVERY_MS: '-1' }, '/')).toThrow(/NEWS_PUBLISH_EVERY_MS/);
   });
 });

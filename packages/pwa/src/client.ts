@@ -22,5 +22,15 @@ export {
 export type { OutboxItem, OutboxState, StoredRequest } from './outbox/item.js';
 export { createOutbox, type Outbox, type OutboxOptions, type OutboxRequest } from './outbox/outbox.client.js';
 export { OutboxActionError } from './outbox/transitions.js';
+export {
+  createPeriodic,
+  type Periodic,
+  type PeriodicChange,
+  type PeriodicOptions,
+  type PeriodicRegisterOptions,
+  type PeriodicState,
+  type PeriodicStatus,
+} from './periodic/periodic.client.js';
+export type { PeriodicOutcome, PeriodicRunRecord, PeriodicSource, PeriodicSummary } from './periodic/record.js';
 export type { DeclarativeMessage, DeclarativeNotification } from './push/declarative.js';
 export { createPush, type Push, PushError, type PushOptions, type PushState } from './push/push.client.js';

@@ -87,6 +87,17 @@ export {
   OutboxRetryLaterError,
 } from './outbox/outbox.sw.js';
 export type { ReplayOptions, ReplayResult } from './outbox/replay-queue.web.js';
+// Periodic refresh: the worker's side of the news scenario (docs/periodic.md).
+export type { PeriodicMessage } from './periodic/messages.js';
+export {
+  type HandlePeriodicOptions,
+  handlePeriodic,
+  type PeriodicHandlerEntry,
+  type PeriodicRunner,
+} from './periodic/periodic.sw.js';
+export type { PeriodicOutcome, PeriodicRunRecord, PeriodicSource, PeriodicSummary } from './periodic/record.js';
+export type { PeriodicContext, PeriodicHandler, PeriodicHandlerSpec } from './periodic/runner.sw.js';
+export type { CacheLimits } from './periodic/stage.sw.js';
 export type { ClickPlan, WindowInfo } from './push/click.js';
 export {
   DECLARATIVE_WEB_PUSH,

@@ -7,6 +7,7 @@ import { SECTIONS, type Section } from './route';
 import { offlineReady, updateAvailable, updateNow } from './service-worker';
 import { ChatView } from './views/chat-view';
 import { MailView } from './views/mail-view';
+import { NewsView } from './views/news-view';
 import { SectionView } from './views/section-view';
 
 /** The app shell: header, navigation, the current view and the account area. */
@@ -35,6 +36,8 @@ export function App(): JSX.Element {
             <MailView />
           ) : current.section === 'chat' ? (
             <ChatView />
+          ) : current.section === 'news' ? (
+            <NewsView />
           ) : (
             <SectionView section={current.section} />
           )

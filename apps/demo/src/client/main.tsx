@@ -4,6 +4,7 @@ import { App } from './app';
 import { startChat } from './chat/chat';
 import { language } from './i18n';
 import { startMailOutbox } from './mail/outbox';
+import { startNews } from './news/news';
 import { startServiceWorker } from './service-worker';
 import './styles.css';
 
@@ -15,5 +16,7 @@ startServiceWorker();
 startMailOutbox();
 // Chat: its outbox, push re-synced with the server, the badge, and live updates from the worker.
 startChat();
+// News refreshes in the background where the browser allows it, else on launch and when a tab becomes visible.
+startNews();
 // A session check that failed offline is retried when the network comes back.
 globalThis.addEventListener('online', () => void refreshSession());

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { chatRoutes } from './chat/routes.js';
 import { serveClient } from './client-files.js';
 import { mailRoutes } from './mail/routes.js';
+import { newsRoutes } from './news/routes.js';
 import { addSecurityHeaders } from './security-headers.js';
 
 /** Options for {@link buildDemoServer}. */
@@ -20,6 +21,8 @@ export interface DemoServerOptions {
   pushServiceOrigins?: string[];
   /** Drain the push queue in this process. Default true. */
   pushWorker?: boolean;
+  /** Publish a News article this often, in ms; 0 never. Default 5 minutes. */
+  newsPublishEveryMs?: number;
   /** Fastify's logger option. Default: off. */
   logger?: FastifyServerOptions['logger'];
   /** Mails each account may send per window. Default 30 per minute. */
@@ -56,8 +59,8 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 
 /**
  * The reference app's server: accounts under /api/auth, a protected /api/profile, /api/health, Mail under
- * /api/mail (idempotent, rate-limited sending), Web Push under /api/push, Chat under /api/chat, request and
- * connection timeouts against slow clients, and the built
+ * /api/mail (idempotent, rate-limited sending), Web Push under /api/push, Chat under /api/chat, News under
+ * /api/news (ETag, 304), request and connection timeouts against slow clients, and the built
  * client with the right caching and a strict Content-Security-Policy. Plugins load on `ready()`/`listen()`.
  *
  * @example
@@ -92,6 +95,7 @@ export function buildDemoServer(options: DemoServerOptions): FastifyInstance {
     worker: options.pushWorker ?? true,
   });
   app.register(chatRoutes, { store: options.store });
+  app.register(newsRoutes, { publishEveryMs: options.newsPublishEveryMs ?? 5 * 60_000 });
 
   serveClient(app, options.clientDir);
   return app;

@@ -12,6 +12,8 @@ export interface DemoConfig {
   /** The embedded push service (PUSH_SERVICE=off: none), and extra push-service origins (PUSH_ALLOWED_ORIGINS). */
   pushService: { port: number; secret: string | undefined } | null;
   pushAllowedOrigins: string[];
+  /** NEWS_PUBLISH_EVERY_MS: how often News publishes an article; 0 never. Default 300000 (5 minutes). */
+  newsPublishEveryMs: number;
 }
 
 /** Thrown for an environment variable the server cannot use; the message names it. */
@@ -25,6 +27,7 @@ export class ConfigError extends Error {
  * SECURE_COOKIES (`true` behind https). The embedded push service: PUSH_SERVICE (`on` by default, `off`),
  * PUSH_SERVICE_PORT (default 8090), PUSH_SERVICE_SECRET (its endpoint secret, >= 16 characters; default: made once
  * and kept in DATA_DIR). PUSH_ALLOWED_ORIGINS: more push-service origins the app server may send to, comma-separated.
+ * NEWS_PUBLISH_EVERY_MS: how often News publishes an article (default 300000; 0 never).
  */
 export function readConfig(env: Readonly<Record<string, string | undefined>>, cwd: string): DemoConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
@@ -50,6 +53,15 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
   if (pushSecret !== undefined && pushSecret.length < 16) {
     throw new ConfigError('PUSH_SERVICE_SECRET must be at least 16 characters');
   }
+  const every =
+    env.NEWS_PUBLISH_EVERY_MS === undefined || env.NEWS_PUBLISH_EVERY_MS === ''
+      ? 300_000
+      : Number(env.NEWS_PUBLISH_EVERY_MS);
+  if (!Number.isInteger(every) || every < 0) {
+    throw new ConfigError(
+      `NEWS_PUBLISH_EVERY_MS must be a non-negative integer, got ${JSON.stringify(env.NEWS_PUBLISH_EVERY_MS)}`,
+    );
+  }
   const databaseUrl = env.DATABASE_URL?.trim();
   const dataDir = databaseUrl ? undefined : resolve(cwd, env.DATA_DIR || 'data');
   return {
@@ -63,5 +75,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, cw
       .split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
+    newsPublishEveryMs: every,
   };
 }

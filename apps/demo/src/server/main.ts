@@ -25,6 +25,7 @@ try {
     clientDir: fileURLToPath(new URL('../client/', import.meta.url)),
     secureCookies: config.secureCookies,
     pushServiceOrigins: [...(pushService ? [pushService.url] : []), ...config.pushAllowedOrigins],
+    newsPublishEveryMs: config.newsPublishEveryMs,
     logger: { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr },
   });
   await listen(app, config);
