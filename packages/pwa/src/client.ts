@@ -4,6 +4,23 @@
  */
 
 export type { CachingMessage, PrecacheFailureReport, PrecacheReport } from './caching/messages.js';
+export type {
+  Download,
+  DownloadFailureReason,
+  DownloadIcon,
+  DownloadMode,
+  DownloadState,
+} from './downloads/download.js';
+export {
+  createDownloads,
+  DownloadActionError,
+  type DownloadActionErrorCode,
+  type Downloads,
+  type DownloadsOptions,
+  type StartOptions,
+  type StorageReport,
+} from './downloads/downloads.client.js';
+export type { DownloadsMessage } from './downloads/messages.js';
 export {
   lastPrecacheReport,
   onCacheUpdated,

@@ -95,6 +95,24 @@ export {
   type StrategyOptions,
   type StrategyRequest,
 } from './caching/strategy.sw.js';
+export type {
+  Download,
+  DownloadFailureReason,
+  DownloadIcon,
+  DownloadMode,
+  DownloadState,
+  StoredFile,
+} from './downloads/download.js';
+export {
+  type DownloadsWorker,
+  type HandleDownloadsOptions,
+  handleDownloads,
+  openDownloadsPage,
+} from './downloads/downloads.sw.js';
+export { DOWNLOADS_CHANNEL, type DownloadsMessage, isDownloadsMessage } from './downloads/messages.js';
+export { FROM_DOWNLOADS_HEADER, serveDownload } from './downloads/serve.sw.js';
+export { recordAbort, type SettledFetch, settleBackgroundFetch } from './downloads/settle.web.js';
+export { DOWNLOADS_DB, type DownloadsStore, openDownloadsStore } from './downloads/store.web.js';
 export { handleLifecycle, type LifecycleOptions } from './lifecycle/activation.sw.js';
 export { isLifecycleMessage, type LifecycleMessage } from './lifecycle/messages.js';
 export type { OutboxItem, OutboxState, StoredRequest } from './outbox/item.js';
