@@ -34,6 +34,8 @@ export interface HandleDownloadsOptions {
   mayBeDownload?: (request: Request) => boolean;
   /** The title the browser's download UI shows once a fetch ended. Default: the download's title, plus ✓ or ✗. */
   finishedTitle?: (title: string, succeeded: boolean) => string;
+  /** Called with each answer served from the store (a log, a metric, a test's probe). */
+  onServe?: (request: Request, response: Response) => void;
   /** The downloads database (tests). Default {@link DOWNLOADS_DB}. */
   dbName?: string;
 }
@@ -86,7 +88,11 @@ export function handleDownloads(options: HandleDownloadsOptions = {}): Downloads
   const loaded = refresh();
   void store.then((opened) => opened.subscribe(() => void refresh()));
 
-  const respond = async (request: Request) => serveDownload(await store, request);
+  const respond = async (request: Request) => {
+    const response = await serveDownload(await store, request);
+    if (response) options.onServe?.(request, response);
+    return response;
+  };
   /** From the store, or from the network when the file went away between the check and the read. */
   const answer = async (request: Request) => (await respond(request)) ?? fetch(request);
 
