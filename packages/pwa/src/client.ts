@@ -13,6 +13,23 @@ export {
   onPrecacheInstalled,
 } from './caching/caching-events.client.js';
 export type { CachingMessage, PrecacheFailureReport, PrecacheReport } from './caching/messages.js';
+export type {
+  Download,
+  DownloadFailureReason,
+  DownloadIcon,
+  DownloadMode,
+  DownloadState,
+} from './downloads/download.js';
+export {
+  createDownloads,
+  DownloadActionError,
+  type DownloadActionErrorCode,
+  type Downloads,
+  type DownloadsOptions,
+  type StartOptions,
+  type StorageReport,
+} from './downloads/downloads.client.js';
+export type { DownloadsMessage } from './downloads/messages.js';
 export {
   type RegisterOptions,
   register,

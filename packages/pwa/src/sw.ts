@@ -77,6 +77,22 @@ export {
   type StrategyOptions,
   type StrategyRequest,
 } from './caching/strategies/strategy.sw.js';
+// Downloads: the worker's side of the music scenario (docs/downloads.md).
+export type {
+  Download,
+  DownloadFailureReason,
+  DownloadIcon,
+  DownloadMode,
+  DownloadState,
+  StoredFile,
+} from './downloads/download.js';
+export {
+  type DownloadsWorker,
+  type HandleDownloadsOptions,
+  handleDownloads,
+  openDownloadsPage,
+} from './downloads/downloads.sw.js';
+export type { DownloadsMessage } from './downloads/messages.js';
 // Lifecycle.
 export { handleLifecycle, type LifecycleOptions } from './lifecycle/activation.sw.js';
 // Outbox.

@@ -1,0 +1,259 @@
+// The fallback download, for browsers without Background Fetch (Firefox, Safari) or where it is refused: a
+// streamed fetch per file that writes chunks to the downloads store as bytes arrive, so memory holds one chunk
+// whatever the file size, and that continues from the stored offset with `Range` + `If-Range` after any
+// interruption (network loss, server restart, page reload, browser restart). The decisions are resume.ts's.
+
+import type { Download, DownloadFailureReason, StoredFile } from './download.js';
+import { decideResume, type ResponseFacts, resumeHeaders, retryDelayMs } from './resume.js';
+import { type DownloadsStore, StaleWriteError } from './store.web.js';
+
+/** Options of {@link runFallbackDownload}. */
+export interface FallbackOptions {
+  /** Aborting it stops the download where it stands (pause, cancel, page closing). */
+  signal: AbortSignal;
+  /** Bytes per stored chunk. Default 1 MiB. */
+  chunkSize?: number;
+  /** The fetch to use. Default: the global fetch. */
+  fetch?: typeof fetch;
+  /** Delay before retry `attempt` after a network loss or transient status. Default {@link retryDelayMs}. */
+  retryDelay?: (attempt: number) => number;
+  /** Resolves early to retry at once (the page's `online` event). */
+  wake?: () => Promise<void>;
+}
+
+/** How a run ended: the download finished either way, or it stopped because it is no longer `downloading`. */
+export type FallbackOutcome = 'succeeded' | 'failed' | 'stopped';
+
+/** A network loss or transient status: the run waits and resumes from where the bytes stand. */
+class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
+/** A final failure with its reason. */
+class Failed extends Error {
+  override readonly name = 'Failed';
+  constructor(
+    readonly reason: DownloadFailureReason,
+    readonly status?: number,
+  ) {
+    super(reason);
+  }
+}
+
+const DEFAULT_CHUNK = 1024 * 1024;
+
+function factsOf(response: Response): ResponseFacts {
+  const h = response.headers;
+  return {
+    status: response.status,
+    contentRange: h.get('content-range'),
+    contentLength: h.get('content-length'),
+    etag: h.get('etag'),
+    lastModified: h.get('last-modified'),
+    date: h.get('date'),
+  };
+}
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'QuotaExceededError';
+}
+
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof DOMException && error.name === 'AbortError');
+}
+
+/**
+ * Runs the fallback download `id` until it succeeds, fails for good, or stops (it is no longer `downloading`
+ * in the store, or `signal` aborted). Network losses and transient statuses are retried with backoff for as long
+ * as the run lasts, the download showing `waitingForNetwork`. A quota error fails it with `quota-exceeded` and
+ * drops every incomplete file, so nothing half-stored is left.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * await runFallbackDownload(store, 'album-1', { signal: controller.signal });
+ * ```
+ */
+export async function runFallbackDownload(
+  store: DownloadsStore,
+  id: string,
+  options: FallbackOptions,
+): Promise<FallbackOutcome> {
+  const { signal } = options;
+  let attempt = 0;
+  for (;;) {
+    try {
+      const started = await store.updateDownload(id, (d) =>
+        d.state === 'queued' || d.state === 'downloading'
+          ? { ...d, state: 'downloading', updatedAt: Date.now() }
+          : null,
+      );
+      if (!started || signal.aborted) return 'stopped';
+      const outcome = await downloadFiles(store, started, options);
+      if (outcome === 'stopped') return 'stopped';
+      await store.updateDownload(id, (d) => {
+        if (d.state !== 'downloading') return null;
+        const done: Download = { ...d, state: 'succeeded', bytesTotal: d.bytesDone, updatedAt: Date.now() };
+        delete done.waitingForNetwork;
+        return done;
+      });
+      return 'succeeded';
+    } catch (error) {
+      if (isAbort(error, signal) || error instanceof StaleWriteError) return 'stopped';
+      if (error instanceof Failed || isQuotaError(error)) {
+        const failure = error instanceof Failed ? error : new Failed('quota-exceeded');
+        if (failure.reason === 'quota-exceeded') await store.dropIncomplete(id);
+        await store.updateDownload(id, (d) => {
+          if (d.state !== 'downloading') return null;
+          const failed: Download = { ...d, state: 'failed', failureReason: failure.reason, updatedAt: Date.now() };
+          if (failure.status !== undefined) failed.failureStatus = failure.status;
+          delete failed.waitingForNetwork;
+          return failed;
+        });
+        return 'failed';
+      }
+      // Anything else is the network (a rejected fetch, a body cut off, a transient status): wait, then resume.
+      const waiting = await store.updateDownload(id, (d) =>
+        d.state === 'downloading' && !d.waitingForNetwork
+          ? { ...d, waitingForNetwork: true, updatedAt: Date.now() }
+          : null,
+      );
+      if (!waiting && (await store.getDownload(id))?.state !== 'downloading') return 'stopped';
+      await pause((options.retryDelay ?? retryDelayMs)(attempt++), signal, options.wake);
+      if (signal.aborted) return 'stopped';
+    }
+  }
+}
+
+function pause(ms: number, signal: AbortSignal, wake?: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+    void wake?.().then(done);
+  });
+}
+
+async function downloadFiles(
+  store: DownloadsStore,
+  download: Download,
+  options: FallbackOptions,
+): Promise<'done' | 'stopped'> {
+  for (const url of download.urls) {
+    let file = await store.getFile(url);
+    if (!file || file.downloadId !== download.id) {
+      file = { url, downloadId: download.id, stored: 0, type: '', validator: {}, complete: false };
+      await store.resetFile(file);
+    }
+    if (file.complete) continue;
+    if ((await downloadFile(store, file, options)) === 'stopped') return 'stopped';
+  }
+  return 'done';
+}
+
+async function downloadFile(
+  store: DownloadsStore,
+  start: StoredFile,
+  options: FallbackOptions,
+): Promise<'done' | 'stopped'> {
+  const doFetch = options.fetch ?? fetch;
+  let file = start;
+  for (;;) {
+    const headers = resumeHeaders({ stored: file.stored, size: file.size, validator: file.validator });
+    const ranged = 'range' in headers;
+    const response = await doFetch(file.url, { headers, signal: options.signal, cache: 'no-store' }).catch(
+      (error: unknown) => {
+        if (isAbort(error, options.signal)) throw error;
+        throw new Interrupted(String(error));
+      },
+    );
+    // A ranged request answered from the stored offset; anything else starts at 0 below.
+    const decision = decideResume(
+      { stored: ranged ? file.stored : 0, size: file.size, validator: file.validator },
+      factsOf(response),
+      ranged,
+    );
+    if (decision.kind !== 'append' && decision.kind !== 'restart') await response.body?.cancel().catch(() => undefined);
+    switch (decision.kind) {
+      case 'bad-status':
+        throw new Failed('bad-status', decision.status);
+      case 'retry':
+        throw new Interrupted(`status ${decision.status}`);
+      case 'start-over':
+        file = { ...file, stored: 0, size: undefined, validator: {}, complete: false };
+        delete file.size;
+        await store.resetFile(file);
+        continue;
+      case 'restart':
+        file = {
+          ...file,
+          stored: 0,
+          validator: decision.validator,
+          type: response.headers.get('content-type') ?? '',
+          complete: false,
+        };
+        if (decision.size === undefined) delete file.size;
+        else file.size = decision.size;
+        await store.resetFile(file);
+        return writeBody(store, file, 0, response, options);
+      case 'append':
+        return writeBody(store, file, decision.offset, response, options);
+    }
+  }
+}
+
+/** Streams `response`'s body into the store at `offset`, one chunk per transaction. */
+async function writeBody(
+  store: DownloadsStore,
+  file: StoredFile,
+  offset: number,
+  response: Response,
+  options: FallbackOptions,
+): Promise<'done' | 'stopped'> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const body = response.body;
+  if (!body) throw new Interrupted('no body');
+  const reader = body.getReader();
+  let parts: Uint8Array[] = [];
+  let buffered = 0;
+  let at = offset;
+  const flush = async (last: boolean): Promise<boolean> => {
+    const complete = last && (file.size === undefined || at + buffered === file.size);
+    const blob = new Blob(parts as BlobPart[], { type: file.type });
+    parts = [];
+    const result = await store.append(file.url, at, blob, complete);
+    at += buffered;
+    buffered = 0;
+    return result.stored;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read().catch((error: unknown) => {
+        if (isAbort(error, options.signal)) throw error;
+        throw new Interrupted(String(error));
+      });
+      if (done) break;
+      parts.push(value);
+      buffered += value.byteLength;
+      if (buffered >= chunkSize && !(await flush(false))) {
+        await reader.cancel().catch(() => undefined);
+        return 'stopped';
+      }
+    }
+    if (file.size !== undefined && at + buffered !== file.size) {
+      // Keep what arrived, then resume: a body shorter than announced is a cut connection.
+      await flush(false);
+      throw new Interrupted(`body ended at ${at} of ${file.size}`);
+    }
+    return (await flush(true)) ? 'done' : 'stopped';
+  } catch (error) {
+    if (error instanceof Interrupted && buffered > 0 && !options.signal.aborted) {
+      await flush(false).catch(() => undefined);
+    }
+    throw error;
+  }
+}
