@@ -72,6 +72,31 @@ describe('sendNotification against a fake push service', () => {
     expect(new TextDecoder().decode(await decrypt(request.body, ua, { headers }))).toBe('legacy');
   });
 
+  it('signs aesgcm with the legacy form: Authorization WebPush <jwt> and p256ecdsa next to dh in Crypto-Key', async () => {
+    await sendNotification(sub('/status/201'), 'legacy signed', {
+      ...fast,
+      encoding: 'aesgcm',
+      vapid: { keys: vapid, subject },
+    });
+    const headers = service.requests.at(-1)!.headers as Record<string, string>;
+    expect(headers.authorization).toMatch(/^WebPush [\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(headers['crypto-key']).toMatch(new RegExp(`^dh=[\\w-]{87};p256ecdsa=${vapid.publicKey}$`));
+    expect(new TextDecoder().decode(await decrypt(service.requests.at(-1)!.body, ua, { headers }))).toBe(
+      'legacy signed',
+    );
+    const verified = await verifyVapid({
+      authorization: headers.authorization,
+      cryptoKey: headers['crypto-key'],
+      audience: service.origin,
+    });
+    expect(verified.ok).toBe(true);
+    // aes128gcm from the same sender, right after, keeps RFC 8292's form and no Crypto-Key.
+    await sendNotification(sub('/status/201'), 'modern', { ...fast, vapid: { keys: vapid, subject } });
+    const modern = service.requests.at(-1)!.headers;
+    expect(modern.authorization).toMatch(new RegExp(`^vapid t=[\\w.-]+, k=${vapid.publicKey}$`));
+    expect(modern['crypto-key']).toBeUndefined();
+  });
+
   it('sends a push without payload as an empty body with no encryption headers', async () => {
     const result = await sendNotification(sub('/status/201'), null, fast);
     expect(result.result).toBe('delivered');
