@@ -307,7 +307,17 @@ describe('the outpost executable', () => {
         const outpost = new URL('outpost-from-source.ts', import.meta.url).pathname;
         const child = spawn(
           process.execPath,
-          ['--import', 'tsx', '--conditions=@outpost/source', outpost, 'send', ...target, '--payload', 'x', ...common()],
+          [
+            '--import',
+            'tsx',
+            '--conditions=@outpost/source',
+            outpost,
+            'send',
+            ...target,
+            '--payload',
+            'x',
+            ...common(),
+          ],
           { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
         );
         let stdout = '';
