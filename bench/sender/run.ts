@@ -1,10 +1,13 @@
 // bench/sender: our sender against web-push 3.6.7 on the same local HTTPS sink (its own process), the same
-// 20,000 messages at the same concurrency, next to the raw crypto floor measured in the same run; then the
-// peak memory of a 200,000-subscription fan-out streamed from an NDJSON file.
+// 20,000 messages. First in steady state: both in this process after a warm-up, at the same concurrency, next to
+// the raw crypto floor measured in the same run. Then as whole processes, start-up included (whole-process.ts):
+// `outpost send --subscriptions` against a web-push script, and start-up alone. Last, the peak memory of a
+// 200,000-subscription fan-out streamed from an NDJSON file.
 //
 // The machine is shared, so load drifts during a run. The 20,000 messages therefore go in rounds: each round
 // runs ours, web-push and the floor on the same slice, and the totals add the rounds up. Both senders run as
-// published JavaScript (ours from packages/webpush/dist, built first), not through a TypeScript loader.
+// published JavaScript (ours from packages/webpush/dist and packages/cli/dist, built first), not through a
+// TypeScript loader.
 import { execFileSync, fork } from 'node:child_process';
 import { createECDH, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -17,6 +20,7 @@ import webpush from 'web-push';
 import { selfSignedCertificate } from '../../packages/webpush/test/tls-cert.js';
 import { floorLoop, floorOnThreads } from './floor.js';
 import { PacedFanOut } from './paced-fan-out.js';
+import { wholeProcess } from './whole-process.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const STREAMED = Number(process.env.BENCH_STREAMED ?? 200_000);
@@ -25,6 +29,13 @@ const ROUNDS = 4;
 // was still speeding up in the third measured round); its cost is reported separately, not hidden.
 const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 5_000);
 const CONCURRENCY = 100;
+// The whole-process comparison runs both senders as users run them: the concurrency a user would pick, three
+// alternated rounds.
+const WHOLE_CONCURRENCY = 64;
+const WHOLE_ROUNDS = Number(process.env.BENCH_WHOLE_ROUNDS ?? 3);
+// Which parts to run (all by default): steady (in-process, after warm-up), whole (whole processes, start-up
+// included), stream (memory of a 200,000-subscription fan-out).
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'steady,whole,stream').split(','));
 const root = new URL('../../', import.meta.url);
 const here = new URL('.', import.meta.url);
 const cores = availableParallelism();
@@ -81,7 +92,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
-  execFileSync(join(root.pathname, 'node_modules/.bin/tsc'), ['-b', join(root.pathname, 'packages/webpush')], {
+  // The CLI's build includes @outpost/webpush's (a project reference): the whole-process part runs dist/ of both.
+  execFileSync(join(root.pathname, 'node_modules/.bin/tsc'), ['-b', join(root.pathname, 'packages/cli')], {
     stdio: 'inherit',
   });
   const ours: typeof import('@outpost/webpush') = await import(new URL('packages/webpush/dist/index.js', root).href);
@@ -105,131 +117,152 @@ async function main(): Promise<void> {
       `${cores} cores, sink ${origin} (HTTP/2 offered, HTTP/1.1 accepted)`,
   );
 
-  // Ours with its defaults: worker threads that encrypt and send, HTTP/2 where offered (the sink offers it).
-  const viaH2 = { ca: tls.cert };
-  webpush.setVapidDetails(subject, vapid.publicKey, vapid.privateKey);
-  const agent = new https.Agent({ keepAlive: true, ca: tls.cert });
-  const publics = users.map((u) => u.publicKey);
-  const auth = Buffer.from(users[0]!.auth, 'base64url');
-  const totals = {
-    ours: { ms: 0, cpuMicros: 0, sinkCpu: 0 },
-    theirs: { ms: 0, cpuMicros: 0, sinkCpu: 0 },
-    floor1: { ms: 0, n: 0 },
-    floorAll: { ms: 0, n: 0 },
-  };
-  const fanOut = new PacedFanOut(ours.fanOut, payload, {
-    http: viaH2,
-    concurrency: CONCURRENCY,
-    vapid: { keys: vapid, subject },
-    ttl: 3600,
-  });
-  // Warm-up, not counted: worker threads start, connections open (web-push's agent opens its sockets too).
-  const warmUp = users
-    .slice(0, WARM_UP)
-    .map((u, i) => ({ endpoint: `${origin}/warm-up/${i}`, keys: { p256dh: u.p256dh, auth: u.auth } }));
-  const startup = await measure(() => fanOut.round(warmUp));
-  await lanes(CONCURRENCY, warmUp, async (s) => {
-    await webpush.sendNotification(s, payload, { TTL: 3600, agent });
-  });
-  await sinkStats(sink);
-  for (let round = 0; round < ROUNDS; round++) {
-    const slice = subs.slice((round * MESSAGES) / ROUNDS, ((round + 1) * MESSAGES) / ROUNDS);
-
-    const runOurs = async (paced: PacedFanOut, total: (typeof totals)['ours']) => {
-      const m = await measure(() => paced.round(slice));
-      const sinkM = await sinkStats(sink);
-      if (sinkM.received !== slice.length) throw new Error(`the sink got ${sinkM.received} of ${slice.length}`);
-      total.ms += m.ms;
-      total.cpuMicros += m.cpuMicros;
-      total.sinkCpu += sinkM.cpuMicros;
-      return m;
-    };
-    const a = await runOurs(fanOut, totals.ours);
-
-    let theirs = 0;
-    // web-push 3.6.7 as documented: sendNotification per message, here with a keep-alive https.Agent.
-    const b = await measure(() =>
-      lanes(CONCURRENCY, slice, async (s) => {
-        const r = await webpush.sendNotification(s, payload, { TTL: 3600, agent });
-        if (r.statusCode === 201) theirs++;
-      }),
-    );
-    const sinkB = await sinkStats(sink);
-    if (theirs !== slice.length || sinkB.received !== slice.length) throw new Error(`web-push delivered ${theirs}`);
-    totals.theirs.ms += b.ms;
-    totals.theirs.cpuMicros += b.cpuMicros;
-    totals.theirs.sinkCpu += sinkB.cpuMicros;
-
-    const n1 = Math.ceil(slice.length / 4);
-    const rate1 = floorLoop(publics, auth, Buffer.from(payload), n1);
-    totals.floor1.ms += (n1 / rate1) * 1000;
-    totals.floor1.n += n1;
-    const nAll = Math.ceil(slice.length / 2);
-    const rateAll = await floorOnThreads(cores, publics, auth, Buffer.from(payload), nAll);
-    totals.floorAll.ms += (nAll / rateAll) * 1000;
-    totals.floorAll.n += nAll;
-    process.stdout.write(
-      `round ${round + 1}/${ROUNDS}: ours ${fmt(slice.length / (a.ms / 1000))} msgs/s, web-push ${fmt(slice.length / (b.ms / 1000))}, floor ${fmt(rateAll)} (${cores} threads) ${fmt(rate1)} (1 thread)\n`,
-    );
-  }
-  agent.destroy();
-  const oursSummary = await fanOut.finish();
-  if (oursSummary.delivered !== MESSAGES + WARM_UP) {
-    throw new Error('our fan-outs did not deliver every message');
-  }
-
-  const oursRate = MESSAGES / (totals.ours.ms / 1000);
-  const theirsRate = MESSAGES / (totals.theirs.ms / 1000);
-  const floorAll = totals.floorAll.n / (totals.floorAll.ms / 1000);
-  const floor1 = totals.floor1.n / (totals.floor1.ms / 1000);
-  const perMsg = (micros: number) => fmt(micros / MESSAGES);
-  console.log('\n| | msgs/s | vs ours | sender CPU µs/msg | sink CPU µs/msg |\n|---|---:|---:|---:|---:|');
-  console.log(
-    `| @outpost/webpush fanOut | ${fmt(oursRate)} | 1.00 | ${perMsg(totals.ours.cpuMicros)} | ${perMsg(totals.ours.sinkCpu)} |`,
-  );
-  console.log(
-    `| web-push 3.6.7 | ${fmt(theirsRate)} | ${(theirsRate / oursRate).toFixed(2)} | ${perMsg(totals.theirs.cpuMicros)} | ${perMsg(totals.theirs.sinkCpu)} |`,
-  );
-  console.log(`| crypto floor, ${cores} threads | ${fmt(floorAll)} | ${(floorAll / oursRate).toFixed(2)} | | |`);
-  console.log(`| crypto floor, 1 thread | ${fmt(floor1)} | ${(floor1 / oursRate).toFixed(2)} | | |`);
-  console.log(
-    `\nours / web-push = ${(oursRate / theirsRate).toFixed(2)}x (target >= 5x)` +
-      `\nours / floor on ${cores} threads = ${((oursRate / floorAll) * 100).toFixed(0)}% (target >= 50%)` +
-      `\nours / floor on 1 thread = ${((oursRate / floor1) * 100).toFixed(0)}%` +
-      `\nCPU per message, web-push / ours = ${(totals.theirs.cpuMicros / totals.ours.cpuMicros).toFixed(2)}x` +
-      `\nour start-up (worker threads, TLS connections) + first ${WARM_UP} messages: ${fmt(startup.ms)} ms, not in the rates above`,
-  );
-
-  // Streamed fan-out in a fresh process, from an NDJSON file written now.
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
-  const file = join(dir, 'subscriptions.ndjson');
-  const out = createWriteStream(file);
-  for (let i = 0; i < STREAMED; i++) {
-    const u = users[i % users.length]!;
-    const line = `${JSON.stringify({ endpoint: `${origin}/wpush/v2/s${i}`, expirationTime: null, keys: { p256dh: u.p256dh, auth: u.auth } })}\n`;
-    if (!out.write(line)) await once(out, 'drain');
+  if (PARTS.has('steady')) await steadyState();
+  if (PARTS.has('whole')) {
+    await wholeProcess({
+      dir,
+      ca: tls.cert,
+      origin,
+      users,
+      vapid,
+      payload,
+      messages: MESSAGES,
+      concurrency: WHOLE_CONCURRENCY,
+      rounds: WHOLE_ROUNDS,
+      sinkReceived: async () => (await sinkStats(sink)).received,
+    });
   }
-  await new Promise<void>((resolve) => out.end(resolve));
-  const fileSize = statSync(file).size;
-  const streamed = JSON.parse(
-    execFileSync(process.execPath, [new URL('stream-fanout.mjs', here).pathname], {
-      env: {
-        ...process.env,
-        STREAM_INPUT: JSON.stringify({ file, ca: tls.cert, vapid, payload, concurrency: CONCURRENCY }),
-      },
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    }),
-  );
+  if (PARTS.has('stream')) await streamed();
   rmSync(dir, { recursive: true, force: true });
   sink.child.disconnect();
-  console.log(
-    `\nstreamed fan-out: ${fmt(STREAMED)} subscriptions from a ${mb(fileSize)} NDJSON file, ` +
-      `${fmt(streamed.delivered / streamed.seconds)} msgs/s, delivered ${fmt(streamed.delivered)}` +
-      `\n  RSS: before ${mb(streamed.rss[0])}; peak by 10% ${mb(streamed.rss[1])}, by 50% ${mb(streamed.rss[2])}, ` +
-      `by 100% ${mb(streamed.rss[3])} (flat = the later peaks stay near the 10% one)`,
-  );
-  if (streamed.delivered !== STREAMED) throw new Error(`streamed fan-out delivered ${streamed.delivered}`);
+
+  async function steadyState(): Promise<void> {
+    // Ours with its defaults: worker threads that encrypt and send, HTTP/2 where offered (the sink offers it).
+    const viaH2 = { ca: tls.cert };
+    webpush.setVapidDetails(subject, vapid.publicKey, vapid.privateKey);
+    const agent = new https.Agent({ keepAlive: true, ca: tls.cert });
+    const publics = users.map((u) => u.publicKey);
+    const auth = Buffer.from(users[0]!.auth, 'base64url');
+    const totals = {
+      ours: { ms: 0, cpuMicros: 0, sinkCpu: 0 },
+      theirs: { ms: 0, cpuMicros: 0, sinkCpu: 0 },
+      floor1: { ms: 0, n: 0 },
+      floorAll: { ms: 0, n: 0 },
+    };
+    const fanOut = new PacedFanOut(ours.fanOut, payload, {
+      http: viaH2,
+      concurrency: CONCURRENCY,
+      vapid: { keys: vapid, subject },
+      ttl: 3600,
+    });
+    // Warm-up, not counted: worker threads start, connections open (web-push's agent opens its sockets too).
+    const warmUp = users
+      .slice(0, WARM_UP)
+      .map((u, i) => ({ endpoint: `${origin}/warm-up/${i}`, keys: { p256dh: u.p256dh, auth: u.auth } }));
+    const startup = await measure(() => fanOut.round(warmUp));
+    await lanes(CONCURRENCY, warmUp, async (s) => {
+      await webpush.sendNotification(s, payload, { TTL: 3600, agent });
+    });
+    await sinkStats(sink);
+    for (let round = 0; round < ROUNDS; round++) {
+      const slice = subs.slice((round * MESSAGES) / ROUNDS, ((round + 1) * MESSAGES) / ROUNDS);
+
+      const runOurs = async (paced: PacedFanOut, total: (typeof totals)['ours']) => {
+        const m = await measure(() => paced.round(slice));
+        const sinkM = await sinkStats(sink);
+        if (sinkM.received !== slice.length) throw new Error(`the sink got ${sinkM.received} of ${slice.length}`);
+        total.ms += m.ms;
+        total.cpuMicros += m.cpuMicros;
+        total.sinkCpu += sinkM.cpuMicros;
+        return m;
+      };
+      const a = await runOurs(fanOut, totals.ours);
+
+      let theirs = 0;
+      // web-push 3.6.7 as documented: sendNotification per message, here with a keep-alive https.Agent.
+      const b = await measure(() =>
+        lanes(CONCURRENCY, slice, async (s) => {
+          const r = await webpush.sendNotification(s, payload, { TTL: 3600, agent });
+          if (r.statusCode === 201) theirs++;
+        }),
+      );
+      const sinkB = await sinkStats(sink);
+      if (theirs !== slice.length || sinkB.received !== slice.length) throw new Error(`web-push delivered ${theirs}`);
+      totals.theirs.ms += b.ms;
+      totals.theirs.cpuMicros += b.cpuMicros;
+      totals.theirs.sinkCpu += sinkB.cpuMicros;
+
+      const n1 = Math.ceil(slice.length / 4);
+      const rate1 = floorLoop(publics, auth, Buffer.from(payload), n1);
+      totals.floor1.ms += (n1 / rate1) * 1000;
+      totals.floor1.n += n1;
+      const nAll = Math.ceil(slice.length / 2);
+      const rateAll = await floorOnThreads(cores, publics, auth, Buffer.from(payload), nAll);
+      totals.floorAll.ms += (nAll / rateAll) * 1000;
+      totals.floorAll.n += nAll;
+      process.stdout.write(
+        `round ${round + 1}/${ROUNDS}: ours ${fmt(slice.length / (a.ms / 1000))} msgs/s, web-push ${fmt(slice.length / (b.ms / 1000))}, floor ${fmt(rateAll)} (${cores} threads) ${fmt(rate1)} (1 thread)\n`,
+      );
+    }
+    agent.destroy();
+    const oursSummary = await fanOut.finish();
+    if (oursSummary.delivered !== MESSAGES + WARM_UP) {
+      throw new Error('our fan-outs did not deliver every message');
+    }
+
+    const oursRate = MESSAGES / (totals.ours.ms / 1000);
+    const theirsRate = MESSAGES / (totals.theirs.ms / 1000);
+    const floorAll = totals.floorAll.n / (totals.floorAll.ms / 1000);
+    const floor1 = totals.floor1.n / (totals.floor1.ms / 1000);
+    const perMsg = (micros: number) => fmt(micros / MESSAGES);
+    console.log('\n| | msgs/s | vs ours | sender CPU µs/msg | sink CPU µs/msg |\n|---|---:|---:|---:|---:|');
+    console.log(
+      `| @outpost/webpush fanOut | ${fmt(oursRate)} | 1.00 | ${perMsg(totals.ours.cpuMicros)} | ${perMsg(totals.ours.sinkCpu)} |`,
+    );
+    console.log(
+      `| web-push 3.6.7 | ${fmt(theirsRate)} | ${(theirsRate / oursRate).toFixed(2)} | ${perMsg(totals.theirs.cpuMicros)} | ${perMsg(totals.theirs.sinkCpu)} |`,
+    );
+    console.log(`| crypto floor, ${cores} threads | ${fmt(floorAll)} | ${(floorAll / oursRate).toFixed(2)} | | |`);
+    console.log(`| crypto floor, 1 thread | ${fmt(floor1)} | ${(floor1 / oursRate).toFixed(2)} | | |`);
+    console.log(
+      `\nsteady state, ours / web-push = ${(oursRate / theirsRate).toFixed(2)}x (target >= 6x)` +
+        `\nours / floor on ${cores} threads = ${((oursRate / floorAll) * 100).toFixed(0)}% (target >= 50%)` +
+        `\nours / floor on 1 thread = ${((oursRate / floor1) * 100).toFixed(0)}%` +
+        `\nCPU per message, web-push / ours = ${(totals.theirs.cpuMicros / totals.ours.cpuMicros).toFixed(2)}x` +
+        `\nour start-up (worker threads, TLS connections) + first ${WARM_UP} messages: ${fmt(startup.ms)} ms, not in the rates above`,
+    );
+  }
+
+  async function streamed(): Promise<void> {
+    // Streamed fan-out in a fresh process, from an NDJSON file written now.
+    const file = join(dir, 'subscriptions.ndjson');
+    const out = createWriteStream(file);
+    for (let i = 0; i < STREAMED; i++) {
+      const u = users[i % users.length]!;
+      const line = `${JSON.stringify({ endpoint: `${origin}/wpush/v2/s${i}`, expirationTime: null, keys: { p256dh: u.p256dh, auth: u.auth } })}\n`;
+      if (!out.write(line)) await once(out, 'drain');
+    }
+    await new Promise<void>((resolve) => out.end(resolve));
+    const fileSize = statSync(file).size;
+    const streamed = JSON.parse(
+      execFileSync(process.execPath, [new URL('stream-fanout.mjs', here).pathname], {
+        env: {
+          ...process.env,
+          STREAM_INPUT: JSON.stringify({ file, ca: tls.cert, vapid, payload, concurrency: CONCURRENCY }),
+        },
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      }),
+    );
+    console.log(
+      `\nstreamed fan-out: ${fmt(STREAMED)} subscriptions from a ${mb(fileSize)} NDJSON file, ` +
+        `${fmt(streamed.delivered / streamed.seconds)} msgs/s, delivered ${fmt(streamed.delivered)}` +
+        `\n  RSS: before ${mb(streamed.rss[0])}; peak by 10% ${mb(streamed.rss[1])}, by 50% ${mb(streamed.rss[2])}, ` +
+        `by 100% ${mb(streamed.rss[3])} (flat = the later peaks stay near the 10% one)`,
+    );
+    if (streamed.delivered !== STREAMED) throw new Error(`streamed fan-out delivered ${streamed.delivered}`);
+  }
 }
 
 await main();

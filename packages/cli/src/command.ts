@@ -13,17 +13,23 @@ export interface CommandIo {
 }
 
 /**
- * One `outpost` subcommand. Each lives in `commands/<name>.ts` exporting these four members, and is listed
- * once in `registry.ts`. `run` resolves with the process exit code: 0 success, 1 the operation failed,
- * 2 bad usage.
+ * One `outpost` subcommand. Each lives in `commands/<name>.ts` exporting `usage` and `run`, and is listed
+ * once, with its name and one-line summary, in `registry.ts`. `run` resolves with the process exit code:
+ * 0 success, 1 the operation failed, 2 bad usage.
  */
 export interface Command {
-  name: string;
-  /** One line for `outpost --help`. */
-  summary: string;
   /** Full text for `outpost <name> --help`. */
   usage: string;
   run(argv: string[], io?: CommandIo): Promise<number>;
+}
+
+/** A registry line: what `outpost --help` shows, and how to load the command only when it runs. */
+export interface CommandEntry {
+  name: string;
+  /** One line for `outpost --help`. */
+  summary: string;
+  /** Imports the command's module, and with it only the dependencies that command uses. */
+  load(): Promise<Command>;
 }
 
 /** The real process's streams. */

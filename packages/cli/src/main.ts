@@ -1,7 +1,5 @@
-#!/usr/bin/env node
-// The `outpost` command: looks the subcommand up in the registry and hands it the rest of the arguments.
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+// The `outpost` command: looks the subcommand up in the registry, loads it, and hands it the rest of the
+// arguments. bin/outpost.js (what npm links) calls runProcess.
 import { type CommandIo, processIo } from './command.js';
 import { commands } from './registry.js';
 
@@ -22,26 +20,24 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    io.stdout.write(`${topic ? topic.usage : overview()}\n`);
+    io.stdout.write(`${topic ? (await topic.load()).usage : overview()}\n`);
     return first === undefined ? 2 : 0;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) {
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
     io.stderr.write(`outpost: unknown command ${JSON.stringify(first)}\n\n${overview()}\n`);
     return 2;
   }
+  const command = await entry.load();
   return command.run(rest, io);
 }
 
-// Run when executed (also through npm's bin symlink, hence realpath), not when imported by a test.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`outpost: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+/** Runs `outpost` as the process: arguments from argv, the exit code set, an unexpected error's stack on stderr. */
+export async function runProcess(argv: string[] = process.argv.slice(2)): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (error) {
+    process.stderr.write(`outpost: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -304,10 +304,20 @@ describe('the outpost executable', () => {
     );
     const run = (env: Record<string, string>, target = ['--subscription', file]) =>
       new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const mainTs = new URL('../src/main.ts', import.meta.url).pathname;
+        const outpost = new URL('outpost-from-source.ts', import.meta.url).pathname;
         const child = spawn(
           process.execPath,
-          ['--import', 'tsx', '--conditions=@outpost/source', mainTs, 'send', ...target, '--payload', 'x', ...common()],
+          [
+            '--import',
+            'tsx',
+            '--conditions=@outpost/source',
+            outpost,
+            'send',
+            ...target,
+            '--payload',
+            'x',
+            ...common(),
+          ],
           { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
         );
         let stdout = '';

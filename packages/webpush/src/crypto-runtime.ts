@@ -1,25 +1,24 @@
 import type { CryptoBackend } from './crypto-backend.js';
 import { webCrypto } from './crypto-web.js';
 
+// This module names no node: module, not even in a dynamic import, so a browser bundle of the `web` entry
+// never reaches one. The Node entry (index.ts) installs the node:crypto fast path through
+// `installDefaultCrypto` from crypto-runtime-node.ts; everything else gets WebCrypto.
+let load: () => Promise<CryptoBackend> = () => Promise.resolve(webCrypto);
 let chosen: Promise<CryptoBackend> | undefined;
 
-function hasNodeCrypto(): boolean {
-  const g = globalThis as { process?: { versions?: { node?: string } }; Deno?: unknown };
-  // Deno also exposes `process`, but its node:crypto ECDH is a compatibility shim, not a fast path.
-  return typeof g.process?.versions?.node === 'string' && g.Deno === undefined;
+/** Replaces how the default backend is found; for the Node entry, which knows a faster one. */
+export function installDefaultCrypto(loader: () => Promise<CryptoBackend>): void {
+  load = loader;
+  chosen = undefined;
 }
 
 /**
- * The backend the public functions use when none is passed: node:crypto on Node (and Bun), WebCrypto
- * elsewhere. The Node module is imported lazily so bundles for browsers never execute it.
+ * The backend the public functions use when none is passed: node:crypto on Node (and Bun) when the package
+ * is loaded through its main entry, WebCrypto through `@outpost/webpush/web` and everywhere else.
  */
 export function defaultCryptoBackend(): Promise<CryptoBackend> {
-  chosen ??= hasNodeCrypto()
-    ? import('./crypto-node.js').then(
-        (m) => m.nodeCrypto,
-        () => webCrypto,
-      )
-    : Promise.resolve(webCrypto);
+  chosen ??= load();
   return chosen;
 }
 

@@ -195,6 +195,16 @@ export class H2Sessions {
   async close(): Promise<void> {
     this.#closed = true;
     for (const resolve of this.#waiting.splice(0)) resolve();
-    await Promise.all([...this.#sessions].map((s) => new Promise<void>((resolve) => s.session.close(() => resolve()))));
+    // An idle session is unref'd; held again while it closes, so `await client.close()` settles before the
+    // process may exit (an await left pending at exit is an error for a top-level await).
+    await Promise.all(
+      [...this.#sessions].map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.session.ref();
+            s.session.close(() => resolve());
+          }),
+      ),
+    );
   }
 }

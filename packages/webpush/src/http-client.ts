@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import tls, { type TLSSocket } from 'node:tls';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { isIP } from 'node:net';
+import tls, { type SecureContext } from 'node:tls';
+import type { Agent, Dispatcher } from 'undici';
 import { H2Sessions, type H2SessionsOptions } from './h2-sessions.js';
 
 /** What the sender needs back from one POST. */
@@ -40,7 +41,8 @@ function extraCertificates(): string[] {
 }
 
 /**
- * Keep-alive connection pools per push-service origin (undici), HTTP/2 where the service offers it in ALPN.
+ * Keep-alive connection pools per push-service origin: node:http2 sessions where the service picks h2 in ALPN,
+ * undici's HTTP/1.1 pools otherwise.
  * Share one client across all sends: a pool per origin is what turns 20,000 messages into a handful of TLS
  * handshakes. TLS trusts Node's default CAs plus NODE_EXTRA_CA_CERTS.
  *
@@ -50,55 +52,40 @@ function extraCertificates(): string[] {
  * await client.close();
  */
 export class PushHttpClient {
-  readonly #agent: Agent;
+  // undici is loaded on the first request that needs HTTP/1.1: it is the largest module here, and a process
+  // (or each of a fan-out's worker threads) sending only to HTTP/2 push services never pays for compiling it.
+  #agent: Promise<Agent> | undefined;
   // undici's own HTTP/2 costs 2.5 times the CPU per request of node:http2 and multiplexes a POST only when
-  // told it may replay it. So ALPN tells us which origins speak h2 (their first requests go through undici)
-  // and from then on their requests go to node:http2 sessions of our own (h2-sessions.ts).
+  // told it may replay it. So a TLS handshake's ALPN tells us which origins speak h2, and their requests go
+  // to node:http2 sessions of our own (h2-sessions.ts); the others go through undici's HTTP/1.1 pools.
   readonly #h2Origins = new Set<string>();
   readonly #knownOrigins = new Set<string>();
-  // While the first request to an https origin finds out its protocol, the others wait for it: otherwise a
+  // While one probe finds out an https origin's protocol, requests to it wait for that probe: otherwise a
   // burst of 100 would open 32 connections that HTTP/2 then leaves idle.
-  readonly #discovering = new Map<string, Promise<unknown>>();
+  readonly #discovering = new Map<string, Promise<void>>();
   readonly #allowH2: boolean;
+  readonly #connectTimeoutMs: number;
+  readonly #secureContext: SecureContext | undefined;
+  readonly #options: PushHttpClientOptions;
   readonly #h2 = new Map<string, H2Sessions>();
   readonly #h2Options: H2SessionsOptions;
 
   constructor(options: PushHttpClientOptions = {}) {
-    const allowH2 = options.allowH2 ?? true;
-    this.#allowH2 = allowH2;
+    this.#options = options;
+    this.#allowH2 = options.allowH2 ?? true;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     // Node's bundled roots (with NODE_EXTRA_CA_CERTS) plus the given ones: `ca` alone would replace them.
     // One secure context for all connections: parsing the roots costs milliseconds per handshake otherwise.
-    const secureContext = options.ca
+    this.#secureContext = options.ca
       ? tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCertificates(), ...[options.ca].flat()] })
       : undefined;
     this.#h2Options = {
-      secureContext,
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      secureContext: this.#secureContext,
+      connectTimeoutMs: this.#connectTimeoutMs,
       maxSessions: options.connectionsPerOrigin ?? 32,
       streamsPerSession: options.streamsPerConnection ?? 100,
       idleMs: options.keepAliveMs ?? 30_000,
     };
-    const connector = buildConnector({
-      allowH2,
-      timeout: options.connectTimeoutMs ?? 10_000,
-      ...(secureContext ? { secureContext } : {}),
-    });
-    const h2Origins = this.#h2Origins;
-    const knownOrigins = this.#knownOrigins;
-    this.#agent = new Agent({
-      allowH2,
-      connections: options.connectionsPerOrigin ?? 32,
-      keepAliveTimeout: options.keepAliveMs ?? 30_000,
-      connect(opts, callback) {
-        connector(opts, (error, socket) => {
-          if (error) return callback(error, null);
-          const key = `${opts.protocol}//${opts.hostname}:${opts.port}`;
-          if ((socket as TLSSocket).alpnProtocol === 'h2') h2Origins.add(key);
-          knownOrigins.add(key);
-          callback(null, socket);
-        });
-      },
-    });
   }
 
   /** POSTs one push message and reads the status, headers and (for failures) the start of the body. */
@@ -111,19 +98,14 @@ export class PushHttpClient {
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const key = `${url.protocol}//${url.hostname}:${port}`;
     if (this.#allowH2 && url.protocol === 'https:' && !this.#knownOrigins.has(key)) {
-      const discovering = this.#discovering.get(key);
-      if (discovering) {
-        await discovering;
-      } else {
-        const first = this.#viaUndici(url, headers, body, options);
-        const settled = first.then(
-          () => undefined,
-          () => undefined,
-        );
-        this.#discovering.set(key, settled);
-        settled.then(() => this.#discovering.delete(key));
-        return first;
+      let discovering = this.#discovering.get(key);
+      if (!discovering) {
+        discovering = this.#discover(url, key).finally(() => this.#discovering.delete(key));
+        this.#discovering.set(key, discovering);
       }
+      // A probe that cannot connect fails the requests waiting on it like a refused connection would: the
+      // sender's retry policy applies, and the next attempt probes again. An aborted request stops waiting.
+      await untilAborted(discovering, options.signal);
     }
     if (this.#h2Origins.has(key)) {
       let sessions = this.#h2.get(key);
@@ -134,6 +116,30 @@ export class PushHttpClient {
       return sessions.post(`${url.pathname}${url.search}`, headers, body, options);
     }
     return this.#viaUndici(url, headers, body, options);
+  }
+
+  async #discover(url: URL, key: string): Promise<void> {
+    const protocol = await negotiatedProtocol(url, this.#secureContext, this.#connectTimeoutMs);
+    if (protocol === 'h2') this.#h2Origins.add(key);
+    this.#knownOrigins.add(key);
+  }
+
+  #undici(): Promise<Agent> {
+    this.#agent ??= import('undici').then(({ Agent, buildConnector }) => {
+      const options = this.#options;
+      const connector = buildConnector({
+        allowH2: this.#allowH2,
+        timeout: this.#connectTimeoutMs,
+        ...(this.#secureContext ? { secureContext: this.#secureContext } : {}),
+      });
+      return new Agent({
+        allowH2: this.#allowH2,
+        connections: options.connectionsPerOrigin ?? 32,
+        keepAliveTimeout: options.keepAliveMs ?? 30_000,
+        connect: connector,
+      });
+    });
+    return this.#agent;
   }
 
   async #viaUndici(
@@ -152,7 +158,7 @@ export class PushHttpClient {
       bodyTimeout: options.timeoutMs,
       signal: options.signal,
     };
-    const response = await this.#agent.request(request);
+    const response = await (await this.#undici()).request(request);
     const text = response.statusCode >= 300 ? await readStart(response.body) : '';
     if (!text) await response.body.dump();
     return { status: response.statusCode, headers: response.headers, text };
@@ -160,8 +166,47 @@ export class PushHttpClient {
 
   /** Closes every pooled connection once in-flight requests finish. */
   async close(): Promise<void> {
-    await Promise.all([this.#agent.close(), ...[...this.#h2.values()].map((s) => s.close())]);
+    const agent = this.#agent;
+    await Promise.all([agent?.then((a) => a.close()), ...[...this.#h2.values()].map((s) => s.close())]);
   }
+}
+
+/**
+ * The protocol an https origin picks in ALPN when offered h2 and http/1.1: one TLS handshake, verified like
+ * every connection of the client, then closed. Rejects like a failed connection (refused, untrusted, timeout).
+ */
+function negotiatedProtocol(url: URL, secureContext: SecureContext | undefined, timeoutMs: number): Promise<string> {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host,
+      port: Number(url.port || 443),
+      // SNI carries names only, never addresses.
+      ...(isIP(host) ? {} : { servername: host }),
+      ALPNProtocols: ['h2', 'http/1.1'],
+      ...(secureContext ? { secureContext } : {}),
+    });
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(Object.assign(new Error(`connect timeout to ${url.origin}`), { code: 'UND_ERR_CONNECT_TIMEOUT' })),
+    );
+    socket.once('secureConnect', () => {
+      const protocol = socket.alpnProtocol || 'http/1.1';
+      socket.destroy();
+      resolve(protocol);
+    });
+    socket.once('error', reject);
+  });
+}
+
+// The shared probe keeps running for the other requests waiting on it; only this request gives up.
+function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 // A failure's body is read only far enough to quote the service's reason; a huge error page is not buffered.

@@ -1,5 +1,8 @@
 // @outpost/webpush: Web Push for both ends. RFC 8291/8188 message encryption and decryption, RFC 8292 VAPID
-// signing and verification, and a fast sender with fan-out. Runs on WebCrypto alone; Node takes a fast path.
+// signing and verification, and a fast sender with fan-out. This is the Node entry: node:crypto is the default
+// backend and the sender's HTTP pools and worker threads are here. Browsers, Deno and Workers import
+// `@outpost/webpush/web` (web.ts), which reaches no node: module.
+import './crypto-runtime-node.js';
 
 export { decodeBase64Url, encodeBase64Url } from './base64url.js';
 export type { SendOutcome } from './classify.js';
@@ -41,5 +44,6 @@ export {
   type VapidOptions,
   vapidAudience,
   vapidAuthorization,
+  vapidHeaders,
 } from './vapid.js';
 export { type VapidFailure, type VapidVerification, type VapidVerifyInput, verifyVapid } from './vapid-verify.js';

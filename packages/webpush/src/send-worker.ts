@@ -108,6 +108,7 @@ parentPort?.on('message', (message: SendWorkerInit | SendWorkerBatch | Control) 
         retry: message.retry,
         timeoutMs: message.timeoutMs,
         vapid: message.vapid,
+        encoding: message.encoding,
         signal: abort.signal,
         crypto: nodeCrypto,
       };

@@ -7,7 +7,7 @@ import { type PushHttpClient, sharedPushHttpClient } from './http-client.js';
 import type { PushSubscriptionJSON } from './keys.js';
 import { type PushMessageOptions, pushMessageHeaders } from './push-headers.js';
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy, retryDelay } from './retry.js';
-import { type VapidKeys, vapidAuthorizationFor } from './vapid.js';
+import { joinCryptoKey, type VapidKeys, vapidHeadersFor } from './vapid.js';
 
 /** VAPID identity of the application server. */
 export interface VapidDetails {
@@ -77,6 +77,8 @@ export interface DeliveryContext {
   retry: ResolvedRetryPolicy;
   timeoutMs: number;
   vapid?: VapidDetails;
+  /** Chooses the VAPID header form: RFC 8292 `vapid` for aes128gcm, `WebPush` + `Crypto-Key` for aesgcm. */
+  encoding?: ContentEncoding;
   signal?: AbortSignal;
   crypto?: CryptoBackend;
 }
@@ -88,6 +90,7 @@ export function deliveryContext(options: SendOptions): DeliveryContext {
     retry: resolveRetryPolicy(options.retry),
     timeoutMs: options.timeoutMs ?? 30_000,
     vapid: options.vapid,
+    encoding: options.encoding,
     signal: options.signal,
     crypto: options.crypto,
   };
@@ -119,11 +122,12 @@ function networkReason(error: unknown): string {
 export async function deliver(message: PreparedMessage, ctx: DeliveryContext): Promise<SendResult> {
   const { endpoint } = message;
   for (let attempt = 1; ; attempt++) {
+    // Signed per attempt: a retry after a long Retry-After may need a fresh token (the cache renews it).
     const headers = ctx.vapid
-      ? {
-          ...message.headers,
-          Authorization: await vapidAuthorizationFor(message.url.origin, { ...ctx.vapid, crypto: ctx.crypto }),
-        }
+      ? joinCryptoKey(
+          message.headers,
+          await vapidHeadersFor(message.url.origin, { ...ctx.vapid, crypto: ctx.crypto }, ctx.encoding),
+        )
       : message.headers;
     let outcome: { outcome: SendOutcome; reason: string; status?: number; retryAfterMs?: number; final: boolean };
     try {

@@ -1,6 +1,7 @@
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import type { CryptoBackend, RawKeyPair } from './crypto-backend.js';
 import { resolveCrypto } from './crypto-runtime.js';
+import type { ContentEncoding } from './encrypt.js';
 import { PushCryptoError } from './errors.js';
 import { signEs256Jwt } from './jws.js';
 import { decodePublicKey } from './keys.js';
@@ -92,7 +93,8 @@ export function vapidAudience(endpoint: string): string {
 }
 
 interface CachedToken {
-  header: string;
+  jwt: string;
+  publicKey: string;
   exp: number;
 }
 
@@ -104,9 +106,9 @@ function remember(key: string, token: CachedToken): void {
 }
 
 /**
- * Builds the `Authorization: vapid t=<jwt>, k=<public key>` header value for a push endpoint. The signed JWT
- * is reused for the same audience, key, subject and lifetime until about an hour before it expires, so a
- * fan-out signs once per push service rather than once per message.
+ * Builds the `Authorization: vapid t=<jwt>, k=<public key>` header value for a push endpoint (RFC 8292, what
+ * aes128gcm messages carry). The signed JWT is reused for the same audience, key, subject and lifetime until
+ * about an hour before it expires, so a fan-out signs once per push service rather than once per message.
  *
  * @throws {PushCryptoError} `invalid-subject`, `invalid-expiration`, `invalid-endpoint`, `invalid-key`.
  * @example
@@ -118,6 +120,55 @@ export async function vapidAuthorization(endpoint: string, options: VapidOptions
 
 /** {@link vapidAuthorization} for an audience (origin) already known, as a fan-out knows it per message. */
 export async function vapidAuthorizationFor(audience: string, options: VapidOptions): Promise<string> {
+  const token = await vapidToken(audience, options);
+  return `vapid t=${token.jwt}, k=${token.publicKey}`;
+}
+
+/**
+ * The VAPID headers for a message in the given content encoding. aes128gcm gets RFC 8292's
+ * `Authorization: vapid t=…, k=…`. The legacy aesgcm gets the draft-era form that web-push and the services
+ * built for aesgcm expect: `Authorization: WebPush <jwt>` with the key in `Crypto-Key: p256ecdsa=<key>`,
+ * which the sender joins to the message's own `Crypto-Key: dh=…` (see {@link joinCryptoKey}).
+ *
+ * @throws {PushCryptoError} as {@link vapidAuthorization}.
+ * @example
+ * const { Authorization, 'Crypto-Key': cryptoKey } = await vapidHeaders(sub.endpoint, vapid, 'aesgcm');
+ */
+export async function vapidHeaders(
+  endpoint: string,
+  options: VapidOptions,
+  encoding: ContentEncoding = 'aes128gcm',
+): Promise<Record<string, string>> {
+  return vapidHeadersFor(vapidAudience(endpoint), options, encoding);
+}
+
+/** {@link vapidHeaders} for an audience (origin) already known. */
+export async function vapidHeadersFor(
+  audience: string,
+  options: VapidOptions,
+  encoding: ContentEncoding = 'aes128gcm',
+): Promise<Record<string, string>> {
+  const token = await vapidToken(audience, options);
+  if (encoding === 'aesgcm') {
+    return { Authorization: `WebPush ${token.jwt}`, 'Crypto-Key': `p256ecdsa=${token.publicKey}` };
+  }
+  return { Authorization: `vapid t=${token.jwt}, k=${token.publicKey}` };
+}
+
+/**
+ * Adds VAPID headers to a message's headers. A `Crypto-Key` in both (aesgcm: `dh=` from the encryption,
+ * `p256ecdsa=` from VAPID) becomes one header, `dh=…;p256ecdsa=…`, the form web-push sends.
+ */
+export function joinCryptoKey(message: Record<string, string>, vapid: Record<string, string>): Record<string, string> {
+  const joined = { ...message, ...vapid };
+  const own = message['Crypto-Key'];
+  const signed = vapid['Crypto-Key'];
+  if (own !== undefined && signed !== undefined) joined['Crypto-Key'] = `${own};${signed}`;
+  return joined;
+}
+
+/** The signed JWT for an audience, from the cache while it has more than the renewal margin left. */
+async function vapidToken(audience: string, options: VapidOptions): Promise<CachedToken> {
   if (!isValidVapidSubject(options.subject)) {
     throw new PushCryptoError(
       'invalid-subject',
@@ -137,13 +188,13 @@ export async function vapidAuthorizationFor(audience: string, options: VapidOpti
   const renewBefore = Math.min(RENEW_BEFORE_SECONDS, Math.floor(lifetime / 2));
   if (cached) {
     const left = cached.exp - nowSeconds;
-    if (left > renewBefore && left <= lifetime) return cached.header;
+    if (left > renewBefore && left <= lifetime) return cached;
   }
   const key = decodeVapidKeys(options.keys);
   const crypto = await resolveCrypto(options.crypto);
   const exp = nowSeconds + lifetime;
   const jwt = await signEs256Jwt(crypto, key, { aud: audience, exp, sub: options.subject });
-  const header = `vapid t=${jwt}, k=${encodeBase64Url(key.publicKey)}`;
-  remember(cacheKey, { header, exp });
-  return header;
+  const token = { jwt, publicKey: encodeBase64Url(key.publicKey), exp };
+  remember(cacheKey, token);
+  return token;
 }

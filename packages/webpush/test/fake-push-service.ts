@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the fake push service saw it. */
@@ -52,10 +53,10 @@ function route(
 
 /**
  * Starts a fake push service on 127.0.0.1: plain HTTP/1.1, or with `tls` HTTPS that offers HTTP/2 (and falls
- * back to HTTP/1.1), recording every request.
+ * back to HTTP/1.1), or with `tls` and `http1Only` HTTPS that offers only HTTP/1.1; it records every request.
  */
 export async function startFakePushService(
-  options: { tls?: { cert: string; key: string } } = {},
+  options: { tls?: { cert: string; key: string }; http1Only?: boolean } = {},
 ): Promise<FakePushService> {
   const requests: RecordedRequest[] = [];
   const counts = new Map<string, number>();
@@ -75,9 +76,11 @@ export async function startFakePushService(
       route(req, res, counts);
     });
   };
-  const server = options.tls
-    ? http2.createSecureServer({ ...options.tls, allowHTTP1: true }, handler)
-    : http.createServer(handler);
+  const server = !options.tls
+    ? http.createServer(handler)
+    : options.http1Only
+      ? https.createServer(options.tls, handler)
+      : http2.createSecureServer({ ...options.tls, allowHTTP1: true }, handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;

@@ -8,6 +8,8 @@ import { type FanOutOptions, type FanOutProgress, fanOut } from '../src/fanout.j
 import { PushHttpClient } from '../src/http-client.js';
 import { generateUserAgentKeys, type PushSubscriptionJSON, subscriptionKeys, type UserAgentKeys } from '../src/keys.js';
 import type { SendResult } from '../src/sender.js';
+import { generateVapidKeys } from '../src/vapid.js';
+import { verifyVapid } from '../src/vapid-verify.js';
 import { type FakePushService, startFakePushService } from './fake-push-service.js';
 
 let service: FakePushService;
@@ -105,6 +107,36 @@ describe.each(modes)('fanOut with %s', (_name, mode) => {
     for (const request of sent.slice(0, 20)) {
       expect(new TextDecoder().decode(await decrypt(request.body, ua))).toBe('to everyone');
       expect(request.headers.ttl).toBe('30');
+    }
+  });
+
+  it('signs aesgcm messages with the legacy WebPush form and aes128gcm ones with vapid', async () => {
+    const vapid = { keys: await generateVapidKeys(), subject: 'mailto:ops@example.com' };
+    const subscriptions = (tag: string) =>
+      Array.from({ length: 4 }, (_, i) => ({
+        endpoint: service.endpoint(`/status/201/${tag}-${i}`),
+        keys: subscriptionKeys(ua),
+      }));
+    const before = service.requests.length;
+    const legacy = await fanOut(subscriptions('legacy'), 'old', { ...mode(), vapid, encoding: 'aesgcm', retry: false });
+    expect(legacy.delivered).toBe(4);
+    for (const request of service.requests.slice(before)) {
+      const headers = request.headers as Record<string, string>;
+      expect(headers.authorization).toMatch(/^WebPush /);
+      expect(headers['crypto-key']).toMatch(/^dh=[\w-]+;p256ecdsa=[\w-]+$/);
+      expect(new TextDecoder().decode(await decrypt(request.body, ua, { headers }))).toBe('old');
+      const verified = await verifyVapid({
+        authorization: headers.authorization,
+        cryptoKey: headers['crypto-key'],
+        audience: service.origin,
+      });
+      expect(verified.ok).toBe(true);
+    }
+    const middle = service.requests.length;
+    await fanOut(subscriptions('modern'), 'new', { ...mode(), vapid, retry: false });
+    for (const request of service.requests.slice(middle)) {
+      expect(request.headers.authorization).toMatch(/^vapid t=/);
+      expect(request.headers['crypto-key']).toBeUndefined();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,31 @@ describe('sendNotification against a fake push service', () => {
     const headers = request.headers as Record<string, string>;
     expect(headers['content-encoding']).toBe('aesgcm');
     expect(new TextDecoder().decode(await decrypt(request.body, ua, { headers }))).toBe('legacy');
+  });
+
+  it('signs aesgcm with the legacy form: Authorization WebPush <jwt> and p256ecdsa next to dh in Crypto-Key', async () => {
+    await sendNotification(sub('/status/201'), 'legacy signed', {
+      ...fast,
+      encoding: 'aesgcm',
+      vapid: { keys: vapid, subject },
+    });
+    const headers = service.requests.at(-1)!.headers as Record<string, string>;
+    expect(headers.authorization).toMatch(/^WebPush [\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(headers['crypto-key']).toMatch(new RegExp(`^dh=[\\w-]{87};p256ecdsa=${vapid.publicKey}$`));
+    expect(new TextDecoder().decode(await decrypt(service.requests.at(-1)!.body, ua, { headers }))).toBe(
+      'legacy signed',
+    );
+    const verified = await verifyVapid({
+      authorization: headers.authorization,
+      cryptoKey: headers['crypto-key'],
+      audience: service.origin,
+    });
+    expect(verified.ok).toBe(true);
+    // aes128gcm from the same sender, right after, keeps RFC 8292's form and no Crypto-Key.
+    await sendNotification(sub('/status/201'), 'modern', { ...fast, vapid: { keys: vapid, subject } });
+    const modern = service.requests.at(-1)!.headers;
+    expect(modern.authorization).toMatch(new RegExp(`^vapid t=[\\w.-]+, k=${vapid.publicKey}$`));
+    expect(modern['crypto-key']).toBeUndefined();
   });
 
   it('sends a push without payload as an empty body with no encryption headers', async () => {
@@ -185,6 +211,71 @@ describe('over HTTPS', () => {
   });
 });
 
+describe('an https origin whose protocol is not known yet', () => {
+  it('goes over HTTP/1.1 when the push service offers only that', async () => {
+    const tls = selfSignedCertificate();
+    const secure = await startFakePushService({ tls, http1Only: true });
+    const h1client = new PushHttpClient({ ca: tls.cert });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          sendNotification({ endpoint: secure.endpoint('/status/201'), keys: subscriptionKeys(ua) }, 'x', {
+            client: h1client,
+          }),
+        ),
+      );
+      expect(results.every((r) => r.result === 'delivered')).toBe(true);
+      expect(secure.requests).toHaveLength(20);
+      expect(new Set(secure.requests.map((r) => r.httpVersion))).toEqual(new Set(['1.1']));
+      expect(await decrypt(secure.requests[0]?.body ?? new Uint8Array(), ua)).toEqual(new TextEncoder().encode('x'));
+      const rejected = await sendNotification(
+        { endpoint: secure.endpoint('/status/404?reason=unknown'), keys: subscriptionKeys(ua) },
+        'x',
+        { client: h1client },
+      );
+      expect(rejected).toMatchObject({ result: 'expired', status: 404, reason: 'unknown' });
+    } finally {
+      await h1client.close();
+      await secure.close();
+    }
+  });
+
+  it('retries a refused connection like any other network error', async () => {
+    const result = await sendNotification({ endpoint: 'https://127.0.0.1:1/x', keys: subscriptionKeys(ua) }, 'x', {
+      ...fast,
+      retry: { retries: 1, baseDelayMs: 1 },
+    });
+    expect(result).toMatchObject({ result: 'failed', attempts: 2 });
+    expect(result.result === 'failed' && result.reason).toMatch(/ECONNREFUSED/);
+  });
+
+  it('stops waiting for a handshake that never ends when the send is aborted', async () => {
+    // Accepts TCP connections and never answers the TLS handshake.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      controller.abort(new Error('gave up'));
+    });
+    const controller = new AbortController();
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    // The connect timeout is far beyond the test's own timeout: only the abort can end this send in time.
+    const patient = new PushHttpClient({ connectTimeoutMs: 60_000 });
+    try {
+      const sent = sendNotification({ endpoint: `https://127.0.0.1:${port}/x`, keys: subscriptionKeys(ua) }, 'x', {
+        client: patient,
+        signal: controller.signal,
+        retry: false,
+      });
+      await expect(sent).rejects.toThrow('gave up');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await patient.close();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
 describe('the shared client', () => {
   it('lets a script that sent a few messages over HTTP/2 exit by itself', async () => {
     const tls = selfSignedCertificate();
@@ -214,5 +305,40 @@ describe('the shared client', () => {
       await secure.close();
     }
     // An idle session held open would keep the child alive for the 30 s keep-alive: past this timeout.
+  }, 25_000);
+
+  it('settles close() on idle HTTP/2 sessions, so a script that awaits it at top level exits 0', async () => {
+    const tls = selfSignedCertificate();
+    const secure = await startFakePushService({ tls });
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-webpush-close-'));
+    try {
+      writeFileSync(join(dir, 'ca.pem'), tls.cert);
+      const sub = { endpoint: secure.endpoint('/status/201'), keys: subscriptionKeys(ua) };
+      const senderModule = new URL('../src/sender.ts', import.meta.url).href;
+      const clientModule = new URL('../src/http-client.ts', import.meta.url).href;
+      // The sessions are idle (so unref'd) when close() is called; a close that waited on them without holding
+      // the process would leave the top-level await unsettled, which Node reports as exit code 13.
+      const script = `import { sendNotification } from ${JSON.stringify(senderModule)};
+        import { PushHttpClient } from ${JSON.stringify(clientModule)};
+        const client = new PushHttpClient();
+        for (let i = 0; i < 3; i++) console.log((await sendNotification(${JSON.stringify(sub)}, 'hi', { client })).result);
+        await client.close();
+        console.log('closed');`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c;
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(out.trim().split('\n')).toEqual(['delivered', 'delivered', 'delivered', 'closed']);
+      expect(code).toBe(0);
+      expect(secure.requests.every((r) => r.httpVersion === '2.0')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await secure.close();
+    }
   }, 25_000);
 });

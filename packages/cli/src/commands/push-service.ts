@@ -5,12 +5,6 @@ import { parseArgs } from 'node:util';
 import { createPushService, pushServiceLogger } from '@outpost/push-service';
 import { type CommandIo, processIo } from '../command.js';
 
-/** Command name for the `outpost` dispatcher. */
-export const name = 'push-service';
-
-/** One line for `outpost --help`. */
-export const summary = 'run a self-hosted RFC 8030 push service (HTTP API + Mozilla WebPush WebSocket on one port)';
-
 /** `outpost push-service --help`. */
 export const usage = `Usage: outpost push-service [--port 8090] [--host 127.0.0.1] [--public-url <url>]
                            [--db <sqlite path | postgres://…>] [--secret-file <file>]

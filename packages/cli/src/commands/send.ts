@@ -23,12 +23,6 @@ import { type CommandIo, processIo } from '../command.js';
 import { countLines, readNdjson } from '../ndjson.js';
 import { ProgressBar, type ProgressState } from '../progress-bar.js';
 
-/** Command name for the `outpost` dispatcher. */
-export const name = 'send';
-
-/** One line for `outpost --help`. */
-export const summary = 'send a Web Push message to one subscription, or to every line of an NDJSON file';
-
 /** `outpost send --help`. */
 export const usage = `Usage: outpost send --subscription <file|-> (--payload <text> | --payload-file <file>)
                     --vapid <keys.json> --subject <mailto:…|https:…>

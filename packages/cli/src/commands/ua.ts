@@ -2,12 +2,6 @@ import { parseArgs } from 'node:util';
 import { type ReceivedMessage, VirtualUserAgent } from '@outpost/push-service';
 import { type CommandIo, processIo } from '../command.js';
 
-/** Command name for the `outpost` dispatcher. */
-export const name = 'ua';
-
-/** One line for `outpost --help`. */
-export const summary = 'a virtual browser: subscribe to a push service and print decrypted messages';
-
 /** `outpost ua --help`. */
 export const usage = `Usage: outpost ua --server <ws url> [--key <applicationServerKey>] [--count N]
 
