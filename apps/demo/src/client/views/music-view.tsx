@@ -157,7 +157,13 @@ function Library({ downloads }: { downloads: Download[] }): JSX.Element {
       ) : (
         <ul class="list" data-testid="music-library">
           {downloads.map((download) => (
-            <li key={download.id} data-testid="music-library-item" data-id={download.id} data-state={download.state}>
+            <li
+              key={download.id}
+              class="music-library-item"
+              data-testid="music-library-item"
+              data-id={download.id}
+              data-state={download.state}
+            >
               <strong>{download.title}</strong> <StateText download={download} />{' '}
               <span class="muted">{bytesLine(download)}</span>{' '}
               <button type="button" onClick={() => act(() => deleteDownload(download.id))}>
