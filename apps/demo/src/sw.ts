@@ -1,6 +1,7 @@
 import {
   CacheFirst,
   defaultRouter,
+  handleDownloads,
   handleLifecycle,
   handleOutbox,
   handlePeriodic,
@@ -15,6 +16,13 @@ declare const self: ServiceWorkerGlobalScope;
 
 // Claim the page on first install (so it works offline without a reload) and let it activate updates.
 handleLifecycle();
+
+// Music downloads, first of the fetch listeners so they win: a downloaded track is answered from the downloads
+// store whatever the network (206 for a Range, so <audio> seeks offline), Background Fetch events store what the
+// browser fetched, and a click on the browser's download UI focuses or opens /music.
+const downloads = handleDownloads({ downloadsPage: '/music' });
+// Reachable from devtools and the browser tests (a synthetic backgroundfetchclick cannot waitUntil).
+(self as unknown as { outpostDownloads: typeof downloads }).outpostDownloads = downloads;
 
 // The built shell, precached at install, on the worker's one router. Navigations (except /api/) try the network
 // for 3 s, then get the precached shell, which routes on the client.

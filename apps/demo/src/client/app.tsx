@@ -7,8 +7,8 @@ import { SECTIONS, type Section } from './route';
 import { offlineReady, updateAvailable, updateNow } from './service-worker';
 import { ChatView } from './views/chat-view';
 import { MailView } from './views/mail-view';
+import { MusicView } from './views/music-view';
 import { NewsView } from './views/news-view';
-import { SectionView } from './views/section-view';
 
 /** The app shell: header, navigation, the current view and the account area. */
 export function App(): JSX.Element {
@@ -39,7 +39,7 @@ export function App(): JSX.Element {
           ) : current.section === 'news' ? (
             <NewsView />
           ) : (
-            <SectionView section={current.section} />
+            <MusicView />
           )
         ) : current.name === 'home' ? (
           <article data-testid="view-home">

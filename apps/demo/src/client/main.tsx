@@ -4,6 +4,7 @@ import { App } from './app';
 import { startChat } from './chat/chat';
 import { language } from './i18n';
 import { startMailOutbox } from './mail/outbox';
+import { startMusic } from './music/music';
 import { startNews } from './news/news';
 import { startServiceWorker } from './service-worker';
 import './styles.css';
@@ -18,5 +19,7 @@ startMailOutbox();
 startChat();
 // News refreshes in the background where the browser allows it, else on launch and when a tab becomes visible.
 startNews();
+// Music: downloads re-attach (a running Background Fetch) or resume (the fallback) on every page load.
+startMusic();
 // A session check that failed offline is retried when the network comes back.
 globalThis.addEventListener('online', () => void refreshSession());

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { chatRoutes } from './chat/routes.js';
 import { serveClient } from './client-files.js';
 import { mailRoutes } from './mail/routes.js';
+import { musicRoutes } from './music/routes.js';
 import { newsRoutes } from './news/routes.js';
 import { addSecurityHeaders } from './security-headers.js';
 
@@ -23,6 +24,11 @@ export interface DemoServerOptions {
   pushWorker?: boolean;
   /** Publish a News article this often, in ms; 0 never. Default 5 minutes. */
   newsPublishEveryMs?: number;
+  /**
+   * Where Music keeps its generated audio (WAV files made on first start). Default: none, the audio is
+   * generated into memory at every start.
+   */
+  musicDir?: string;
   /** Fastify's logger option. Default: off. */
   logger?: FastifyServerOptions['logger'];
   /** Mails each account may send per window. Default 30 per minute. */
@@ -60,7 +66,7 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 /**
  * The reference app's server: accounts under /api/auth, a protected /api/profile, /api/health, Mail under
  * /api/mail (idempotent, rate-limited sending), Web Push under /api/push, Chat under /api/chat, News under
- * /api/news (ETag, 304), request and connection timeouts against slow clients, and the built
+ * /api/news (ETag, 304), Music under /api/music (audio with byte ranges), request and connection timeouts against slow clients, and the built
  * client with the right caching and a strict Content-Security-Policy. Plugins load on `ready()`/`listen()`.
  *
  * @example
@@ -96,6 +102,7 @@ export function buildDemoServer(options: DemoServerOptions): FastifyInstance {
   });
   app.register(chatRoutes, { store: options.store });
   app.register(newsRoutes, { publishEveryMs: options.newsPublishEveryMs ?? 5 * 60_000 });
+  app.register(musicRoutes, options.musicDir ? { dir: options.musicDir } : {});
 
   serveClient(app, options.clientDir);
   return app;

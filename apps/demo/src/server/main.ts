@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PushService } from '@outpost/push-service';
 import { openStore, type Store } from '@outpost/store';
@@ -26,6 +26,7 @@ try {
     secureCookies: config.secureCookies,
     pushServiceOrigins: [...(pushService ? [pushService.url] : []), ...config.pushAllowedOrigins],
     newsPublishEveryMs: config.newsPublishEveryMs,
+    ...(config.dataDir ? { musicDir: join(config.dataDir, 'music') } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'warn', stream: process.stderr },
   });
   await listen(app, config);
