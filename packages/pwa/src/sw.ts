@@ -6,7 +6,7 @@
  */
 import type { PrecacheEntry } from './caching/precache/precache-manifest.js';
 
-// Push and badge: the worker's side of the chat scenario (docs/push.md).
+// Push and badge: the worker's side of the chat scenario (docs/notifications.md).
 export { lowerBadge, readBadge, setBadge } from './badge/badge.web.js';
 // Caching: wiring. The worker's one router answers fetch events; precacheAndRoute adds its routes to it.
 export { type ExpirationOptions, expiration } from './caching/expiration/expiration.sw.js';

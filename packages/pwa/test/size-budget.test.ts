@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CAPABILITY_BUDGETS,
   formatCapabilityTable,
   measureCapabilities,
   WORKBOX_RATIO_TARGET,
@@ -18,6 +19,21 @@ describe('service worker size budget', () => {
     for (const row of rows) {
       expect(row.bytes, row.name).toBeGreaterThan(0);
       expect(row.bytes, row.name).toBeLessThanOrEqual(row.budget);
+    }
+  });
+
+  it('has a row for the worker side of every capability issue 10 lists', () => {
+    const entries = CAPABILITY_BUDGETS.map((row) => row.entry);
+    for (const entry of [
+      'caching-core.js',
+      'precache.js',
+      'expiration.js',
+      'outbox.js',
+      'downloads.js',
+      'push.js',
+      'periodic.js',
+    ]) {
+      expect(entries).toContain(entry);
     }
   });
 
