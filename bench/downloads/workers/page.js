@@ -60,6 +60,49 @@ globalThis.bench = {
     }
     return times;
   },
+  /**
+   * The floor of the fallback's design, without the library: the same streamed fetch with the bytes gathered
+   * into 1 MiB Blobs, each put in IndexedDB in its own transaction; no records, no resume, no messages.
+   */
+  async floor(url) {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('bench-floor', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('chunks');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const write = (run) =>
+      new Promise((resolve, reject) => {
+        const transaction = db.transaction('chunks', 'readwrite');
+        run(transaction.objectStore('chunks'));
+        transaction.oncomplete = () => resolve();
+        transaction.onerror = () => reject(transaction.error);
+      });
+    const start = performance.now();
+    const reader = (await fetch(url, { cache: 'no-store' })).body.getReader();
+    let parts = [];
+    let buffered = 0;
+    let offset = 0;
+    const flush = async () => {
+      const blob = new Blob(parts);
+      parts = [];
+      buffered = 0;
+      await write((chunks) => chunks.put(blob, offset));
+      offset += blob.size;
+    };
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      buffered += value.byteLength;
+      if (buffered >= 1024 * 1024) await flush();
+    }
+    if (buffered > 0) await flush();
+    const ms = performance.now() - start;
+    await write((chunks) => chunks.clear());
+    db.close();
+    return { ms, bytes: offset };
+  },
   /** Whether the CacheFirst route's cache holds `url`. */
   async cached(url) {
     return (await (await caches.open('bench-media')).match(url)) !== undefined;
