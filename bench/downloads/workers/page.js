@@ -1,0 +1,110 @@
+// The bench's page: createDownloads forced onto the fallback (a streamed fetch written to IndexedDB chunk by
+// chunk), the plain fetch() + blob() anchor, and seeks (a Range in the middle of a file) timed in the page.
+import { createDownloads } from '@outpost/pwa/client';
+
+const downloads = createDownloads({ backgroundFetch: false });
+
+/** Resolves when download `id` succeeded, rejects when it failed or after 150 s. */
+function settled(id) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`${id}: not settled within 150 s`)), 150_000);
+    const unsubscribe = downloads.subscribe((changed, download) => {
+      if (changed !== id || !download) return;
+      if (download.state === 'succeeded') finish(undefined, download);
+      else if (download.state === 'failed') finish(new Error(`${id}: failed (${download.failureReason})`));
+    });
+    function finish(error, download) {
+      clearTimeout(timer);
+      unsubscribe();
+      if (error) reject(error);
+      else resolve(download);
+    }
+  });
+}
+
+globalThis.bench = {
+  /** Downloads `url` with the fallback, from start() until it is `succeeded`: ms and bytes stored. */
+  async fallback(url, id) {
+    const start = performance.now();
+    const done = settled(id);
+    await downloads.start(id, [url], { title: id });
+    const download = await done;
+    return { ms: performance.now() - start, bytes: download.bytesDone };
+  },
+  /** Deletes download `id` and its stored chunks. */
+  async remove(id) {
+    await downloads.delete(id);
+  },
+  /** The anchor: fetch() + response.blob(), with the same `cache: 'no-store'` as the fallback. */
+  async blob(url) {
+    const start = performance.now();
+    const response = await fetch(url, { cache: 'no-store' });
+    const body = await response.blob();
+    return { ms: performance.now() - start, bytes: body.size };
+  },
+  /**
+   * Times one closed Range request per offset, each read to its end, and checks it: a 206 of `length` bytes,
+   * from the downloads store when `fromStore` (its marker header) and without that marker otherwise.
+   */
+  async seeks(url, offsets, length, fromStore) {
+    const times = [];
+    for (const offset of offsets) {
+      const start = performance.now();
+      const response = await fetch(url, { headers: { range: `bytes=${offset}-${offset + length - 1}` } });
+      const body = await response.arrayBuffer();
+      times.push(performance.now() - start);
+      const marked = response.headers.has('x-outpost-download');
+      if (response.status !== 206 || body.byteLength !== length || marked !== fromStore) {
+        throw new Error(`${url} at ${offset}: ${response.status}, ${body.byteLength} B, from store ${marked}`);
+      }
+    }
+    return times;
+  },
+  /**
+   * The floor of the fallback's design, without the library: the same streamed fetch with the bytes gathered
+   * into 1 MiB Blobs, each put in IndexedDB in its own transaction; no records, no resume, no messages.
+   */
+  async floor(url) {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('bench-floor', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('chunks');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const write = (run) =>
+      new Promise((resolve, reject) => {
+        const transaction = db.transaction('chunks', 'readwrite');
+        run(transaction.objectStore('chunks'));
+        transaction.oncomplete = () => resolve();
+        transaction.onerror = () => reject(transaction.error);
+      });
+    const start = performance.now();
+    const reader = (await fetch(url, { cache: 'no-store' })).body.getReader();
+    let parts = [];
+    let buffered = 0;
+    let offset = 0;
+    const flush = async () => {
+      const blob = new Blob(parts);
+      parts = [];
+      buffered = 0;
+      await write((chunks) => chunks.put(blob, offset));
+      offset += blob.size;
+    };
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      buffered += value.byteLength;
+      if (buffered >= 1024 * 1024) await flush();
+    }
+    if (buffered > 0) await flush();
+    const ms = performance.now() - start;
+    await write((chunks) => chunks.clear());
+    db.close();
+    return { ms, bytes: offset };
+  },
+  /** Whether the CacheFirst route's cache holds `url`. */
+  async cached(url) {
+    return (await (await caches.open('bench-media')).match(url)) !== undefined;
+  },
+};
