@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Outbox } from '@outpost/pwa/client';
 import {
   buildGuideApp,
@@ -120,4 +122,32 @@ test('a note written offline reaches the server exactly once when back online', 
   expect(again.status).toBe(201);
   expect(again.headers.get('idempotent-replayed')).toBe('true');
   expect((await notesOnServer()).filter((note) => note.text === text)).toHaveLength(1);
+});
+
+test('a new build: the update prompt, then the new version controls and works offline', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  if (!app) throw new Error('the app was not written');
+  // "Change something, build again" (the guide's last check): a new title, so new files and a new manifest.
+  const html = join(app.dir, 'index.html');
+  await writeFile(html, (await readFile(html, 'utf8')).replace('>Notes</h1>', '>Notes, version 2</h1>'));
+  await buildGuideApp(app.dir);
+
+  // The navigation makes the browser check sw.js; the new version installs and waits for the page's word.
+  await page.goto(running().url);
+  await expect(page.locator('#outpost-status')).toHaveText('A new version is available. Update', {
+    timeout: 30_000,
+  });
+  await Promise.all([page.waitForEvent('load'), page.locator('#outpost-status button').click()]);
+  await waitForController(page);
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBe(
+    null,
+  );
+
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await expect(page.locator('#title')).toHaveText('Notes, version 2');
+  } finally {
+    await context.setOffline(false);
+  }
 });
