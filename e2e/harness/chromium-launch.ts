@@ -2,8 +2,9 @@
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
- * Flags this closed network needs (see TESTING.md): without them Chromium spends its time on QUIC probes,
- * component updates and sync sign-in attempts against hosts it can never reach. Shared by the Playwright
+ * Flags this closed network needs (docs/testing.md, "Browser facts for testing your own app"): without them
+ * Chromium spends its time on QUIC probes, component updates and sync sign-in attempts against hosts it can
+ * never reach. Shared by the Playwright
  * config and the browser benchmarks so every Chromium here starts the same way.
  *
  * @example

@@ -24,8 +24,8 @@ export interface FirefoxPrefsOptions {
 }
 
 /**
- * The prefs a test profile needs (see TESTING.md): notifications allowed without a prompt and shown without
- * D-Bus, push pointed at our own service over plain ws:// with fast reconnects and a quota large enough for
+ * The prefs a test profile needs (docs/testing.md, "Browser facts for testing your own app"): notifications
+ * allowed without a prompt and shown without D-Bus, push pointed at our own service over plain ws:// with fast reconnects and a quota large enough for
  * many silent pushes, and the network chatter of a fresh profile turned off.
  *
  * @example
