@@ -159,7 +159,7 @@ test('B turns notifications on with one click, and the app server stores the sub
   }, PASSWORD);
   await page.reload();
   await page.waitForSelector(`${byTestId('push-toggle')}:not([disabled])`, { timeout: 15_000 });
-  // Notifications are allowed by the profile (TESTING.md), so the honest state is "off", not "ask".
+  // Notifications are allowed by the profile (docs/testing.md), so the honest state is "off", not "ask".
   expect(await switchState()).toBe('unsubscribed');
 
   await page.click(byTestId('push-toggle'));

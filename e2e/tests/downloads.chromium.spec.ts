@@ -56,7 +56,7 @@ test('a Background Fetch completes with every page closed; offline, the track pl
     bytesTotal: server.tracks.get('t1')?.body.length,
   });
 
-  // Background Fetch starts 2-4 s late (TESTING.md), and a fetch not yet started when its page closes may stay
+  // Background Fetch starts 2-4 s late (docs/testing.md), and a fetch not yet started when its page closes may stay
   // queued: close every page once the bytes flow, well before they are all there.
   await expect
     .poll(() => server.requests.some((r) => r.name === 't1' && r.method === 'GET'), { timeout: 15_000 })

@@ -146,7 +146,7 @@ test('the page works offline from the cache while the server is stopped, and onl
 });
 
 test('a background fetch completes and the recording shows it', async ({ page, cdp }) => {
-  // The first background fetch of a browser starts 2-4 s late (TESTING.md).
+  // The first background fetch of a browser starts 2-4 s late (docs/testing.md).
   test.setTimeout(60_000);
   await page.goto(server.url);
   await waitForController(page);

@@ -30,7 +30,7 @@ function adapt(page: Page): ScenarioPage {
         const response = await page.goto(url);
         return response?.status() ?? 'failed';
       } catch {
-        // The failed navigation commits chrome-error://; let it settle before the next step (TESTING.md).
+        // The failed navigation commits chrome-error://; let it settle before the next step (docs/testing.md).
         await page.waitForLoadState();
         return 'failed';
       }

@@ -182,7 +182,7 @@ export async function createOutbox(options: OutboxOptions = {}): Promise<Outbox>
       await store.add(item);
       if (!persistAsked) {
         persistAsked = true;
-        // User data: ask once that the browser never evicts it under storage pressure (DESIGN.md).
+        // User data: ask once that the browser never evicts it under storage pressure (docs/decisions.md).
         navigator.storage?.persist?.().catch(() => {});
       }
       kickInBackground();

@@ -1,7 +1,7 @@
 import type { Recorded, ServerAnswer } from './item.js';
 
 /**
- * What an attempt's result means for its item (the outcome rules of DESIGN.md, "Wire contracts"). A refusal
+ * What an attempt's result means for its item (the outcome rules of docs/outbox.md). A refusal
  * carries the server's answer as it came, unworded: the page words it when it reads the item (`words.ts`).
  */
 export type Outcome =
