@@ -115,14 +115,10 @@ export function handleDownloads(options: HandleDownloadsOptions = {}): Downloads
         await event.updateUI?.({ title: finishedTitle(download.title, succeeded && download.state === 'succeeded') });
       })(),
     );
-  self.addEventListener('backgroundfetchsuccess' as 'message', (event) =>
-    settle(event as unknown as BackgroundFetchEventLike, true),
-  );
-  self.addEventListener('backgroundfetchfail' as 'message', (event) =>
-    settle(event as unknown as BackgroundFetchEventLike, false),
-  );
-  self.addEventListener('backgroundfetchabort' as 'message', (event) => {
-    const { registration } = event as unknown as BackgroundFetchEventLike;
+  self.addEventListener('backgroundfetchsuccess', (event) => settle(event, true));
+  self.addEventListener('backgroundfetchfail', (event) => settle(event, false));
+  self.addEventListener('backgroundfetchabort', (event) => {
+    const { registration } = event;
     event.waitUntil(
       (async () => {
         await recordAbort(await store, registration.id);

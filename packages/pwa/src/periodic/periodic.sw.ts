@@ -26,5 +26,13 @@ declare const self: ServiceWorkerGlobalScope;
  * ```
  */
 export function handlePeriodic(options: HandlePeriodicOptions): PeriodicRunner {
-  return installPeriodic(self as unknown as PeriodicScope, options);
+  const scope: PeriodicScope = self;
+  return installPeriodic(scope, options);
+}
+
+declare global {
+  /** Periodic Background Sync's event, which TypeScript's WebWorker lib does not declare. */
+  interface ServiceWorkerGlobalScopeEventMap {
+    periodicsync: ExtendableEvent & { readonly tag: string };
+  }
 }
