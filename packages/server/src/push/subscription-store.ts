@@ -95,14 +95,15 @@ export class SubscriptionStore {
     });
   }
 
-  /** Deletes a subscription (by id) and its queued jobs: the push service said it is gone. */
-  async removeById(id: string): Promise<void> {
-    await this.#db.transaction().execute((trx) => this.#removeById(trx, id));
+  /** Deletes a subscription (by id) and its queued jobs: the push service said it is gone. False if already gone. */
+  async removeById(id: string): Promise<boolean> {
+    return this.#db.transaction().execute((trx) => this.#removeById(trx, id));
   }
 
-  async #removeById(trx: Kysely<PushTables>, id: string): Promise<void> {
+  async #removeById(trx: Kysely<PushTables>, id: string): Promise<boolean> {
     await trx.deleteFrom('push_jobs').where('subscription_id', '=', id).where('state', '=', 'queued').execute();
-    await trx.deleteFrom('push_subscriptions').where('id', '=', id).execute();
+    const result = await trx.deleteFrom('push_subscriptions').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** The subscriptions of one account. */

@@ -169,8 +169,10 @@ export class PushWorker {
         await this.#removeSent(job.id);
         return;
       case 'gone':
-        metrics.subscriptionsRemoved.inc({ reason: result.result === 'invalid' ? 'invalid' : 'gone' });
-        await subscriptions.removeById(job.subscriptionId);
+        // Jobs of one subscription sent at once all hear 410: the subscription is counted once.
+        if (await subscriptions.removeById(job.subscriptionId)) {
+          metrics.subscriptionsRemoved.inc({ reason: result.result === 'invalid' ? 'invalid' : 'gone' });
+        }
         await jobs.remove([job.id]);
         return;
       case 'failed':
