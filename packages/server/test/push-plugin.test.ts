@@ -1,5 +1,12 @@
-import { accounts, type DeclarativePush, InvalidPushMessageError, type PushOptions, push } from '@outpost/server';
-import type { Store } from '@outpost/store';
+import {
+  accounts,
+  type DeclarativePush,
+  InvalidPushMessageError,
+  type PushOptions,
+  push,
+  pushMigrations,
+} from '@outpost/server';
+import { migrate, type Store } from '@outpost/store';
 import { describeEachStore } from '@outpost/store/testing';
 import { generateUserAgentKeys, subscriptionKeys } from '@outpost/webpush';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -154,6 +161,69 @@ describeEachStore('push plugin', (getStore) => {
     await app.push.drain();
     expect(sink.requests.map((r) => r.path)).toEqual([fresh.path]);
     expect(JSON.parse(await decryptRequest(sink.requests[0] as never, fresh))).toEqual(MESSAGE);
+  });
+
+  it('a 410 from an endpoint replaced during the send keeps the subscription and sends the job to the new one', async () => {
+    const app = await start();
+    const bob = await signUp(app);
+    const old = await subscribed(app, bob);
+    const fresh = await sinkSubscription(sink);
+    const changes: number[] = [];
+    sink.answer = async (request) => {
+      if (request.path !== old.path) return { status: 201 };
+      // The browser's pushsubscriptionchange reaches the app server while the push service answers the old endpoint.
+      changes.push((await subscribe(app, bob, { ...fresh.json, oldEndpoint: old.json.endpoint })).statusCode);
+      return { status: 410 };
+    };
+    await app.push.notify([bob.id], MESSAGE);
+    await app.push.drain();
+    expect(changes).toEqual([201]);
+    expect(sink.requests.map((r) => r.path)).toEqual([old.path, fresh.path]);
+    expect(JSON.parse(await decryptRequest(sink.requests[1] as never, fresh))).toEqual(MESSAGE);
+    expect((await app.push.subscriptions(bob.id)).map((s) => s.endpoint)).toEqual([fresh.json.endpoint]);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).not.toMatch(/^outpost_push_subscriptions_removed_total\{/m);
+    expect(metrics).toMatch(/^outpost_push_sent_total 1$/m);
+  });
+
+  it('migration 002 copies the endpoint and keys of the subscription into each queued job', async () => {
+    const store = getStore();
+    await migrate(store, 'push', pushMigrations.slice(0, 1));
+    const db = store.db as Kysely<Record<string, Record<string, unknown>>>;
+    const now = Date.now();
+    await db
+      .insertInto('push_subscriptions')
+      .values({
+        id: 's1',
+        endpoint: 'https://push.example/1',
+        account_id: 'a',
+        p256dh: 'P',
+        auth: 'A',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const job = (id: string, subscription: string) => ({
+      id,
+      subscription_id: subscription,
+      payload: '{}',
+      ttl_seconds: 60,
+      state: 'queued',
+      attempts: 0,
+      created_at: now,
+      expires_at: now + 60_000,
+      run_at: now,
+    });
+    await db
+      .insertInto('push_jobs')
+      .values([job('j1', 's1'), job('j2', 'deleted')])
+      .execute();
+    await migrate(store, 'push', pushMigrations);
+    const rows = await db.selectFrom('push_jobs').select(['id', 'endpoint', 'p256dh', 'auth']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: 'j1', endpoint: 'https://push.example/1', p256dh: 'P', auth: 'A' },
+      { id: 'j2', endpoint: null, p256dh: null, auth: null },
+    ]);
   });
 
   it('DELETE removes the row and its queued jobs (204)', async () => {

@@ -108,6 +108,8 @@ declare module 'fastify' {
 const TOPIC = /^[A-Za-z0-9_-]{1,32}$/;
 const URGENCIES = new Set(['very-low', 'low', 'normal', 'high']);
 const DEFAULT_SUBJECT = 'mailto:webpush@localhost';
+/** When a worker looks again after a `notify` inside a transaction (whose commit it cannot see coming). */
+const TRANSACTION_WAKES_MS = [10, 50, 250];
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer, got ${value}`);
@@ -177,7 +179,7 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
       if (queued > 0) {
         worker.wake();
         // Inside a transaction the jobs are invisible until the caller commits: look again shortly after.
-        if (trx) setTimeout(() => worker.wake(), 25).unref();
+        if (trx) for (const ms of TRANSACTION_WAKES_MS) setTimeout(() => worker.wake(), ms).unref();
       }
       return queued;
     },

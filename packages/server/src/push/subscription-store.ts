@@ -55,13 +55,16 @@ export class SubscriptionStore {
               .where('endpoint', '=', oldEndpoint)
               .executeTakeFirst()
           : undefined;
+      // Queued jobs carry a copy of their subscription's endpoint and keys: rewrite it with the row.
+      const copy = { endpoint: values.endpoint, p256dh: values.p256dh, auth: values.auth };
       if (existing) {
         await trx.updateTable('push_subscriptions').set(values).where('id', '=', existing.id).execute();
+        await trx.updateTable('push_jobs').set(copy).where('subscription_id', '=', existing.id).execute();
         if (old) {
           // Both rows exist: the old one's pending jobs move to the survivor, then the old row goes.
           await trx
             .updateTable('push_jobs')
-            .set({ subscription_id: existing.id })
+            .set({ subscription_id: existing.id, ...copy })
             .where('subscription_id', '=', old.id)
             .execute();
           await trx.deleteFrom('push_subscriptions').where('id', '=', old.id).execute();
@@ -70,6 +73,7 @@ export class SubscriptionStore {
       }
       if (old) {
         await trx.updateTable('push_subscriptions').set(values).where('id', '=', old.id).execute();
+        await trx.updateTable('push_jobs').set(copy).where('subscription_id', '=', old.id).execute();
         return { created: true, id: old.id };
       }
       const id = randomUUID();
@@ -95,15 +99,31 @@ export class SubscriptionStore {
     });
   }
 
-  /** Deletes a subscription (by id) and its queued jobs: the push service said it is gone. False if already gone. */
-  async removeById(id: string): Promise<boolean> {
-    return this.#db.transaction().execute((trx) => this.#removeById(trx, id));
+  /**
+   * The push service said `endpoint`, where job `jobId` was just sent, is gone: deletes subscription `id` and its
+   * queued jobs while it still has that endpoint. `replaced` when a `pushsubscriptionchange` gave the job a new
+   * endpoint while the send was in flight (the subscription stays; the job should go again, there); `absent` when
+   * the subscription was deleted already.
+   */
+  async removeGone(jobId: string, id: string, endpoint: string): Promise<'removed' | 'replaced' | 'absent'> {
+    return this.#db.transaction().execute(async (trx) => {
+      const job = await trx.selectFrom('push_jobs').select('endpoint').where('id', '=', jobId).executeTakeFirst();
+      if (job && job.endpoint !== endpoint) return 'replaced';
+      const row = await trx
+        .selectFrom('push_subscriptions')
+        .select('id')
+        .where('id', '=', id)
+        .where('endpoint', '=', endpoint)
+        .executeTakeFirst();
+      if (!row) return 'absent';
+      await this.#removeById(trx, id);
+      return 'removed';
+    });
   }
 
-  async #removeById(trx: Kysely<PushTables>, id: string): Promise<boolean> {
+  async #removeById(trx: Kysely<PushTables>, id: string): Promise<void> {
     await trx.deleteFrom('push_jobs').where('subscription_id', '=', id).where('state', '=', 'queued').execute();
-    const result = await trx.deleteFrom('push_subscriptions').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    await trx.deleteFrom('push_subscriptions').where('id', '=', id).execute();
   }
 
   /** The subscriptions of one account. */

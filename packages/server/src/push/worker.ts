@@ -10,6 +10,9 @@ import type { PushMetrics } from './metrics.js';
 import { jobOutcome, type ResolvedQueueRetryPolicy } from './outcome.js';
 import type { SubscriptionStore } from './subscription-store.js';
 
+/** How long sent jobs gather before one DELETE removes them all. */
+const DELETE_BATCH_MS = 10;
+
 /** What the worker needs: the tables, the sender's settings and the knobs of the drain loop. */
 export interface WorkerContext {
   jobs: JobStore;
@@ -41,6 +44,8 @@ export class PushWorker {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Resolves the wait of a drain that has sends in flight, so new jobs need not wait for one of them to end. */
+  #nudge: (() => void) | undefined;
 
   constructor(ctx: WorkerContext) {
     this.#ctx = ctx;
@@ -77,6 +82,13 @@ export class PushWorker {
   /** Makes a sleeping loop look for due jobs now (after a `notify`). */
   wake(): void {
     this.#wake?.();
+    this.#nudge?.();
+  }
+
+  #nudged(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#nudge = resolve;
+    });
   }
 
   /** Stops the loop after the sends in flight finish. */
@@ -106,7 +118,10 @@ export class PushWorker {
           }
         }
         if (running.size === 0 && exhausted) return;
-        if (running.size > 0 && (exhausted || running.size > concurrency - refillAt)) await Promise.race(running);
+        if (running.size > 0 && (exhausted || running.size > concurrency - refillAt)) {
+          await Promise.race([...running, this.#nudged()]);
+          this.#nudge = undefined;
+        }
       }
     } finally {
       await Promise.allSettled(running);
@@ -168,13 +183,22 @@ export class PushWorker {
         metrics.sent.inc();
         await this.#removeSent(job.id);
         return;
-      case 'gone':
+      case 'gone': {
+        const endpoint = job.subscription?.endpoint ?? result.endpoint;
         // Jobs of one subscription sent at once all hear 410: the subscription is counted once.
-        if (await subscriptions.removeById(job.subscriptionId)) {
+        const removed = await subscriptions.removeGone(job.id, job.subscriptionId, endpoint);
+        if (removed === 'removed') {
           metrics.subscriptionsRemoved.inc({ reason: result.result === 'invalid' ? 'invalid' : 'gone' });
+        }
+        if (removed === 'replaced') {
+          // The subscription got a new endpoint during the send, and this job's copy with it: send again, there.
+          metrics.retried.inc();
+          await jobs.reschedule(job, this.#ctx.now(), `${endpoint} is gone; the subscription moved to a new endpoint`);
+          return;
         }
         await jobs.remove([job.id]);
         return;
+      }
       case 'failed':
         metrics.failed.inc({ outcome: result.result });
         await jobs.settle(job, 'failed', outcome.reason);
@@ -195,13 +219,14 @@ export class PushWorker {
   }
 
   /**
-   * Deletes a sent job together with the others sent in the same event-loop turn: one DELETE per batch instead of
-   * one per job (at thousands of sends a second, the round trips are most of the queue's overhead).
+   * Deletes a sent job together with the others sent within {@link DELETE_BATCH_MS}: one DELETE per batch instead
+   * of one per job (at thousands of sends a second, those round trips would be most of the queue's overhead). A crash
+   * inside the window re-sends the batch's jobs after their lease, as any crash between send and delete would.
    */
   #removeSent(id: string): Promise<void> {
     if (!this.#sentBatch) {
       const ids: string[] = [];
-      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const done = new Promise<void>((resolve) => setTimeout(resolve, DELETE_BATCH_MS)).then(() => {
         this.#sentBatch = undefined;
         return this.#ctx.jobs.remove(ids);
       });
