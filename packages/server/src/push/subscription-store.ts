@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '@outpost/store';
+import type { Dialect, Store } from '@outpost/store';
 import type { Kysely } from 'kysely';
 import type { PushTables } from './tables.js';
 
@@ -22,9 +22,11 @@ export interface StoredSubscription {
 /** The `push_subscriptions` table's queries. */
 export class SubscriptionStore {
   readonly #db: Kysely<PushTables>;
+  readonly #dialect: Dialect;
 
   constructor(store: Store) {
     this.#db = store.db as Kysely<PushTables>;
+    this.#dialect = store.dialect;
   }
 
   /**
@@ -114,16 +116,19 @@ export class SubscriptionStore {
         .select('id')
         .where('id', '=', id)
         .where('endpoint', '=', endpoint)
+        // Postgres: no pushsubscriptionchange may give the row a new endpoint between this check and the DELETE.
+        .$if(this.#dialect === 'postgres', (q) => q.forUpdate())
         .executeTakeFirst();
-      if (!row) return 'absent';
-      await this.#removeById(trx, id);
-      return 'removed';
+      // Jobs of one subscription sent at once all hear 410: only the one whose DELETE took the row says `removed`.
+      return row && (await this.#removeById(trx, id)) ? 'removed' : 'absent';
     });
   }
 
-  async #removeById(trx: Kysely<PushTables>, id: string): Promise<void> {
+  /** Whether this call deleted the row (a concurrent one may have deleted it first). */
+  async #removeById(trx: Kysely<PushTables>, id: string): Promise<boolean> {
     await trx.deleteFrom('push_jobs').where('subscription_id', '=', id).where('state', '=', 'queued').execute();
-    await trx.deleteFrom('push_subscriptions').where('id', '=', id).execute();
+    const result = await trx.deleteFrom('push_subscriptions').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** The subscriptions of one account. */

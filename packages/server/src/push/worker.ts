@@ -40,11 +40,17 @@ export class PushWorker {
   readonly #ctx: WorkerContext;
   #chain: Promise<void> = Promise.resolve();
   #sentBatch: { ids: string[]; done: Promise<void> } | undefined;
+  /** DELETE batches of sent jobs not yet done; a drain resolves only after them. */
+  readonly #deleting = new Set<Promise<void>>();
   #stopped = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
-  /** Resolves the wait of a drain that has sends in flight, so new jobs need not wait for one of them to end. */
+  /**
+   * Resolves the wait of a drain that has sends in flight: when one of them ends, or when a `notify` brings new
+   * jobs (which need not wait for a send to end). One callback instead of racing every send in flight, which would
+   * add a reaction to each of them at every wake.
+   */
   #nudge: (() => void) | undefined;
 
   constructor(ctx: WorkerContext) {
@@ -113,18 +119,22 @@ export class PushWorker {
           const jobs = await this.#ctx.jobs.claim(room, this.#ctx.leaseMs, this.#ctx.now());
           exhausted = jobs.length < room;
           for (const job of jobs) {
-            const task: Promise<void> = this.#process(job).finally(() => running.delete(task));
+            const task: Promise<void> = this.#process(job).finally(() => {
+              running.delete(task);
+              this.#nudge?.();
+            });
             running.add(task);
           }
         }
         if (running.size === 0 && exhausted) return;
         if (running.size > 0 && (exhausted || running.size > concurrency - refillAt)) {
-          await Promise.race([...running, this.#nudged()]);
+          await this.#nudged();
           this.#nudge = undefined;
         }
       }
     } finally {
       await Promise.allSettled(running);
+      await Promise.all(this.#deleting);
     }
   }
 
@@ -133,7 +143,7 @@ export class PushWorker {
     try {
       if (!job.subscription) {
         // Unsubscribed after the job was queued: nobody to send to.
-        await this.#removeSent(job.id);
+        this.#removeSent(job.id);
         return;
       }
       const remainingMs = job.expiresAt - now();
@@ -181,7 +191,7 @@ export class PushWorker {
     switch (outcome.kind) {
       case 'sent':
         metrics.sent.inc();
-        await this.#removeSent(job.id);
+        this.#removeSent(job.id);
         return;
       case 'gone': {
         const endpoint = job.subscription?.endpoint ?? result.endpoint;
@@ -220,19 +230,26 @@ export class PushWorker {
 
   /**
    * Deletes a sent job together with the others sent within {@link DELETE_BATCH_MS}: one DELETE per batch instead
-   * of one per job (at thousands of sends a second, those round trips would be most of the queue's overhead). A crash
-   * inside the window re-sends the batch's jobs after their lease, as any crash between send and delete would.
+   * of one per job (at thousands of sends a second, those round trips would be most of the queue's overhead). The
+   * job's send lane is free at once; a drain resolves only after its batches are deleted. A crash inside the window
+   * re-sends the batch's jobs after their lease, as any crash between send and delete would.
    */
-  #removeSent(id: string): Promise<void> {
+  #removeSent(id: string): void {
     if (!this.#sentBatch) {
       const ids: string[] = [];
-      const done = new Promise<void>((resolve) => setTimeout(resolve, DELETE_BATCH_MS)).then(() => {
-        this.#sentBatch = undefined;
-        return this.#ctx.jobs.remove(ids);
-      });
+      const done: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, DELETE_BATCH_MS))
+        .then(() => {
+          this.#sentBatch = undefined;
+          return this.#ctx.jobs.remove(ids);
+        })
+        .catch((error: unknown) => {
+          // The jobs stay claimed: their lease runs out and they are sent again (the at-least-once case).
+          this.#ctx.log.warn({ err: error, jobs: ids.length }, 'sent push jobs could not be deleted');
+        })
+        .finally(() => this.#deleting.delete(done));
+      this.#deleting.add(done);
       this.#sentBatch = { ids, done };
     }
     this.#sentBatch.ids.push(id);
-    return this.#sentBatch.done;
   }
 }
