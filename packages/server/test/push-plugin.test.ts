@@ -189,7 +189,32 @@ describeEachStore('push plugin', (getStore) => {
   it('migration 002 copies the endpoint and keys of the subscription into each queued job', async () => {
     const store = getStore();
     await migrate(store, 'push', pushMigrations.slice(0, 1));
-    const db = store.db as Kysely<Record<string, Record<string, unknown>>>;
+    // The tables as migration 001 left them, plus the columns 002 adds (read back at the end).
+    const db = store.db as Kysely<{
+      push_subscriptions: {
+        id: string;
+        endpoint: string;
+        account_id: string;
+        p256dh: string;
+        auth: string;
+        created_at: number;
+        updated_at: number;
+      };
+      push_jobs: {
+        id: string;
+        subscription_id: string;
+        payload: string;
+        ttl_seconds: number;
+        state: string;
+        attempts: number;
+        created_at: number;
+        expires_at: number;
+        run_at: number;
+        endpoint: string | null;
+        p256dh: string | null;
+        auth: string | null;
+      };
+    }>;
     const now = Date.now();
     await db
       .insertInto('push_subscriptions')
