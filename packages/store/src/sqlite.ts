@@ -6,14 +6,18 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
+  type SqliteDatabase,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
+  type SqliteStatement,
 } from 'kysely';
 import type { AnyKysely, Store } from './store.js';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
+/** Prepared statements kept per connection, least recently used dropped first. */
+const STATEMENT_CACHE_SIZE = 200;
 
 interface SharedDatabase {
   readonly db: AnyKysely;
@@ -61,7 +65,34 @@ export function openSqlite(path: string): Store {
 function createKysely(connection: Database.Database): AnyKysely {
   connection.pragma('foreign_keys = ON');
   connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  return new Kysely({ dialect: new ImmediateSqliteDialect({ database: connection }) });
+  return new Kysely({ dialect: new ImmediateSqliteDialect({ database: cachedStatements(connection) }) });
+}
+
+/**
+ * The connection with its prepared statements kept by SQL text. Kysely prepares every query again, and preparing
+ * cost as much CPU as running the push queue's statements (bench/notify). A kept statement is never busy when it
+ * is used again: Kysely runs one query (or stream) at a time on the connection, and `all`/`run` finish at once.
+ * SQLite re-prepares a kept statement by itself after a schema change.
+ */
+function cachedStatements(connection: Database.Database): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => connection.close(),
+    prepare(sql) {
+      const kept = statements.get(sql);
+      statements.delete(sql);
+      const statement = kept ?? connection.prepare(sql);
+      // Re-inserted last: the Map's first key is the least recently used.
+      statements.set(sql, statement);
+      if (statements.size > STATEMENT_CACHE_SIZE) {
+        for (const oldest of statements.keys()) {
+          statements.delete(oldest);
+          break;
+        }
+      }
+      return statement;
+    },
+  };
 }
 
 /**

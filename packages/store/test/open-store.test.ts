@@ -61,6 +61,17 @@ describe('openStore with SQLite', () => {
     }
   });
 
+  it('a query run again after its table gained a column returns it (statements are kept prepared)', async () => {
+    const store = await openStore({ url: join(dir, 'statements.db') });
+    await sql`create table t (a integer)`.execute(store.db);
+    await sql`insert into t (a) values (1)`.execute(store.db);
+    const all = () => sql`select * from t`.execute(store.db).then((r) => r.rows);
+    expect(await all()).toEqual([{ a: 1 }]);
+    await sql`alter table t add column b text default 'x'`.execute(store.db);
+    expect(await all()).toEqual([{ a: 1, b: 'x' }]);
+    await store.close();
+  });
+
   it('gives each :memory: store its own database', async () => {
     const a = await openStore({ url: ':memory:' });
     const b = await openStore({ url: ':memory:' });

@@ -33,6 +33,11 @@ export function parseAllowlist(entries: readonly string[]): OriginRule[] {
   return entries.map((entry) => {
     const wildcard = /^https:\/\/\*\.([a-z0-9.-]+)$/i.exec(entry);
     if (wildcard) return { suffix: `.${(wildcard[1] as string).toLowerCase()}` };
+    if (entry.includes('*')) {
+      throw new InvalidAllowlistError(
+        `push service origin ${JSON.stringify(entry)}: a wildcard must be https://*.domain`,
+      );
+    }
     let url: URL;
     try {
       url = new URL(entry);

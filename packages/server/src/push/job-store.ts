@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Dialect, Store } from '@outpost/store';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { JobState, PushTables } from './tables.js';
 
 /** A claimed job joined with its subscription, ready to send. */
@@ -8,7 +8,7 @@ export interface ClaimedJob {
   id: string;
   lease: string;
   subscriptionId: string;
-  /** Undefined when the subscription was deleted after the job was queued. */
+  /** Undefined only for a job queued before migration 002 whose subscription was deleted since. */
   subscription?: { endpoint: string; keys: { p256dh: string; auth: string } };
   payload: string;
   urgency: string | null;
@@ -27,8 +27,6 @@ export interface JobInput {
   topic: string | null;
 }
 
-// Rows per multi-row INSERT: 13 columns each stays far below SQLite's and Postgres' bound-parameter limits.
-const INSERT_CHUNK = 500;
 const SELECT_CHUNK = 500;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -49,40 +47,62 @@ export class JobStore {
 
   /**
    * Queues one job per subscription of `accountIds`, through `db` (the app's transaction, so the jobs commit or
-   * roll back with the app's own change). Returns how many jobs were queued.
+   * roll back with the app's own change): one INSERT … SELECT per chunk of accounts. Returns how many jobs were
+   * queued.
    */
   async enqueue(db: Kysely<PushTables>, accountIds: readonly string[], job: JobInput, now: number): Promise<number> {
     const unique = [...new Set(accountIds)];
+    // A job's id is the notification's id and the subscription's, so one statement makes them without a round trip.
+    const notification = randomUUID();
     let queued = 0;
     for (const accounts of chunks(unique, SELECT_CHUNK)) {
-      const subscriptions = await db
-        .selectFrom('push_subscriptions')
-        .select('id')
-        .where('account_id', 'in', accounts)
-        .execute();
-      for (const part of chunks(subscriptions, INSERT_CHUNK)) {
-        await db
-          .insertInto('push_jobs')
-          .values(
-            part.map((subscription) => ({
-              id: randomUUID(),
-              subscription_id: subscription.id,
-              payload: job.payload,
-              ttl_seconds: job.ttlSeconds,
-              urgency: job.urgency,
-              topic: job.topic,
-              state: 'queued' as const,
-              attempts: 0,
-              lease: null,
-              last_error: null,
-              created_at: now,
-              expires_at: now + job.ttlSeconds * 1000,
-              run_at: now,
-            })),
-          )
-          .execute();
-        queued += part.length;
-      }
+      // Parameters in a SELECT list have no type on Postgres: each is cast to its column's type.
+      const text = (value: string | null) => sql<string>`cast(${value} as text)`;
+      const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
+      const result = await db
+        .insertInto('push_jobs')
+        .columns([
+          'id',
+          'subscription_id',
+          'endpoint',
+          'p256dh',
+          'auth',
+          'payload',
+          'ttl_seconds',
+          'urgency',
+          'topic',
+          'state',
+          'attempts',
+          'created_at',
+          'expires_at',
+          'run_at',
+        ])
+        .expression(
+          db
+            .selectFrom('push_subscriptions')
+            .select((eb) => [
+              sql<string>`${text(`${notification}:`)} || ${eb.ref('id')}`.as('id'),
+              'id as subscription_id',
+              'endpoint',
+              'p256dh',
+              'auth',
+              text(job.payload).as('payload'),
+              sql<number>`cast(${job.ttlSeconds} as integer)`.as('ttl_seconds'),
+              text(job.urgency).as('urgency'),
+              text(job.topic).as('topic'),
+              text('queued').as('state'),
+              sql<number>`cast(0 as integer)`.as('attempts'),
+              bigint(now).as('created_at'),
+              bigint(now + job.ttlSeconds * 1000).as('expires_at'),
+              bigint(now).as('run_at'),
+            ])
+            .where('account_id', 'in', accounts)
+            // Postgres: a concurrent pushsubscriptionchange or DELETE waits for this transaction (and then rewrites
+            // or deletes these jobs too), and this statement waits for theirs, so no job keeps a stale copy.
+            .$if(this.#dialect === 'postgres', (q) => q.forShare()),
+        )
+        .executeTakeFirst();
+      queued += Number(result.numInsertedOrUpdatedRows ?? 0);
     }
     return queued;
   }
@@ -109,23 +129,13 @@ export class JobStore {
       .where('state', '=', 'queued')
       .returningAll()
       .execute();
-    if (rows.length === 0) return [];
-    const ids = [...new Set(rows.map((row) => row.subscription_id))];
-    const subscriptions = new Map<string, ClaimedJob['subscription']>();
-    for (const part of chunks(ids, SELECT_CHUNK)) {
-      const found = await this.#db
-        .selectFrom('push_subscriptions')
-        .select(['id', 'endpoint', 'p256dh', 'auth'])
-        .where('id', 'in', part)
-        .execute();
-      for (const s of found)
-        subscriptions.set(s.id, { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } });
-    }
     return rows.map((row) => ({
       id: row.id,
       lease,
       subscriptionId: row.subscription_id,
-      subscription: subscriptions.get(row.subscription_id),
+      ...(row.endpoint !== null && row.p256dh !== null && row.auth !== null
+        ? { subscription: { endpoint: row.endpoint, keys: { p256dh: row.p256dh, auth: row.auth } } }
+        : {}),
       payload: row.payload,
       urgency: row.urgency,
       topic: row.topic,

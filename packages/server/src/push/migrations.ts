@@ -1,4 +1,5 @@
 import type { Migration } from '@outpost/store';
+import { sql } from 'kysely';
 
 /**
  * Tables of the push plugin, namespace `push`:
@@ -54,6 +55,21 @@ export const pushMigrations: Migration[] = [
         .execute();
       await db.schema.createIndex('push_jobs_state_run_at').on('push_jobs').columns(['state', 'run_at']).execute();
       await db.schema.createIndex('push_jobs_subscription_id').on('push_jobs').column('subscription_id').execute();
+    },
+  },
+  {
+    // Each job carries a copy of its subscription's endpoint and keys, so a claim is one statement (SQLite's
+    // UPDATE … RETURNING cannot join) and an enqueue one INSERT … SELECT. Replacing a subscription's endpoint
+    // rewrites the copies of its queued jobs in the same transaction.
+    name: '002-job-subscription-copy',
+    async up(db) {
+      for (const column of ['endpoint', 'p256dh', 'auth']) {
+        await db.schema.alterTable('push_jobs').addColumn(column, 'text').execute();
+      }
+      await sql`update push_jobs set
+        endpoint = (select s.endpoint from push_subscriptions s where s.id = push_jobs.subscription_id),
+        p256dh = (select s.p256dh from push_subscriptions s where s.id = push_jobs.subscription_id),
+        auth = (select s.auth from push_subscriptions s where s.id = push_jobs.subscription_id)`.execute(db);
     },
   },
 ];

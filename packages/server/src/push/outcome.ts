@@ -92,7 +92,8 @@ export function jobOutcome(
       if (job.attempts >= policy.maxAttempts) {
         return { kind: 'dead', reason: `${reason} (gave up after ${job.attempts} attempts)` };
       }
-      const runAt = now + backoffDelay(policy, job.attempts, retryAfterMs, random);
+      // Whole milliseconds: run_at is a bigint column.
+      const runAt = Math.ceil(now + backoffDelay(policy, job.attempts, retryAfterMs, random));
       if (runAt >= job.expiresAt) return { kind: 'expired', reason: `${reason} (the next attempt is past the TTL)` };
       return { kind: 'retry', runAt, reason };
     }

@@ -9,6 +9,7 @@ import {
   type Urgency,
   type VapidKeys,
 } from '@outpost/webpush';
+import { Ajv } from 'ajv';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
@@ -107,6 +108,8 @@ declare module 'fastify' {
 const TOPIC = /^[A-Za-z0-9_-]{1,32}$/;
 const URGENCIES = new Set(['very-low', 'low', 'normal', 'high']);
 const DEFAULT_SUBJECT = 'mailto:webpush@localhost';
+/** When a worker looks again after a `notify` inside a transaction (whose commit it cannot see coming). */
+const TRANSACTION_WAKES_MS = [10, 50, 250];
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer, got ${value}`);
@@ -176,7 +179,7 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
       if (queued > 0) {
         worker.wake();
         // Inside a transaction the jobs are invisible until the caller commits: look again shortly after.
-        if (trx) setTimeout(() => worker.wake(), 25).unref();
+        if (trx) for (const ms of TRANSACTION_WAKES_MS) setTimeout(() => worker.wake(), ms).unref();
       }
       return queued;
     },
@@ -185,39 +188,46 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
   };
   fastify.decorate('push', api);
 
-  fastify.get('/api/push/key', { schema: { response: { 200: keyResponse } } }, async () => ({
-    publicKey: keys.publicKey,
-  }));
+  // The routes live in a child context so that their validator (which refuses unknown fields instead of Fastify's
+  // default of stripping them) does not leak into the app's own routes.
+  await fastify.register(async (routes) => {
+    const ajv = new Ajv({ removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false });
+    routes.setValidatorCompiler(({ schema }) => ajv.compile(schema));
 
-  fastify.post(
-    '/api/push/subscriptions',
-    { preHandler: requireUser, schema: { body: postSubscriptionBody } },
-    async (request, reply) => {
-      const body = request.body as {
-        endpoint: string;
-        keys: { p256dh: string; auth: string };
-        expirationTime?: number | null;
-        oldEndpoint?: string;
-      };
-      const refusal = endpointRefusal(body.endpoint, rules);
-      if (refusal) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: refusal });
-      try {
-        decodeSubscriptionKeys(body.keys);
-      } catch (error) {
-        if (!(error instanceof PushCryptoError)) throw error;
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
-      }
-      const user = request.user;
-      if (!user) return reply; // requireUser answered already
-      const saved = await subscriptions.save(user.id, body, body.oldEndpoint, now());
-      return reply.code(saved.created ? 201 : 200).send({ endpoint: body.endpoint });
-    },
-  );
+    routes.get('/api/push/key', { schema: { response: { 200: keyResponse } } }, async () => ({
+      publicKey: keys.publicKey,
+    }));
 
-  fastify.delete('/api/push/subscriptions', { schema: { body: deleteSubscriptionBody } }, async (request, reply) => {
-    const { endpoint } = request.body as { endpoint: string };
-    await subscriptions.removeEndpoint(endpoint);
-    return reply.code(204).send();
+    routes.post(
+      '/api/push/subscriptions',
+      { preHandler: requireUser, schema: { body: postSubscriptionBody } },
+      async (request, reply) => {
+        const body = request.body as {
+          endpoint: string;
+          keys: { p256dh: string; auth: string };
+          expirationTime?: number | null;
+          oldEndpoint?: string;
+        };
+        const refusal = endpointRefusal(body.endpoint, rules);
+        if (refusal) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: refusal });
+        try {
+          decodeSubscriptionKeys(body.keys);
+        } catch (error) {
+          if (!(error instanceof PushCryptoError)) throw error;
+          return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+        }
+        const user = request.user;
+        if (!user) return reply; // requireUser answered already
+        const saved = await subscriptions.save(user.id, body, body.oldEndpoint, now());
+        return reply.code(saved.created ? 201 : 200).send({ endpoint: body.endpoint });
+      },
+    );
+
+    routes.delete('/api/push/subscriptions', { schema: { body: deleteSubscriptionBody } }, async (request, reply) => {
+      const { endpoint } = request.body as { endpoint: string };
+      await subscriptions.removeEndpoint(endpoint);
+      return reply.code(204).send();
+    });
   });
 
   if (options.metricsPath !== false) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '@outpost/store';
+import type { Dialect, Store } from '@outpost/store';
 import type { Kysely } from 'kysely';
 import type { PushTables } from './tables.js';
 
@@ -22,9 +22,11 @@ export interface StoredSubscription {
 /** The `push_subscriptions` table's queries. */
 export class SubscriptionStore {
   readonly #db: Kysely<PushTables>;
+  readonly #dialect: Dialect;
 
   constructor(store: Store) {
     this.#db = store.db as Kysely<PushTables>;
+    this.#dialect = store.dialect;
   }
 
   /**
@@ -55,13 +57,16 @@ export class SubscriptionStore {
               .where('endpoint', '=', oldEndpoint)
               .executeTakeFirst()
           : undefined;
+      // Queued jobs carry a copy of their subscription's endpoint and keys: rewrite it with the row.
+      const copy = { endpoint: values.endpoint, p256dh: values.p256dh, auth: values.auth };
       if (existing) {
         await trx.updateTable('push_subscriptions').set(values).where('id', '=', existing.id).execute();
+        await trx.updateTable('push_jobs').set(copy).where('subscription_id', '=', existing.id).execute();
         if (old) {
           // Both rows exist: the old one's pending jobs move to the survivor, then the old row goes.
           await trx
             .updateTable('push_jobs')
-            .set({ subscription_id: existing.id })
+            .set({ subscription_id: existing.id, ...copy })
             .where('subscription_id', '=', old.id)
             .execute();
           await trx.deleteFrom('push_subscriptions').where('id', '=', old.id).execute();
@@ -70,6 +75,7 @@ export class SubscriptionStore {
       }
       if (old) {
         await trx.updateTable('push_subscriptions').set(values).where('id', '=', old.id).execute();
+        await trx.updateTable('push_jobs').set(copy).where('subscription_id', '=', old.id).execute();
         return { created: true, id: old.id };
       }
       const id = randomUUID();
@@ -95,14 +101,34 @@ export class SubscriptionStore {
     });
   }
 
-  /** Deletes a subscription (by id) and its queued jobs: the push service said it is gone. */
-  async removeById(id: string): Promise<void> {
-    await this.#db.transaction().execute((trx) => this.#removeById(trx, id));
+  /**
+   * The push service said `endpoint`, where job `jobId` was just sent, is gone: deletes subscription `id` and its
+   * queued jobs while it still has that endpoint. `replaced` when a `pushsubscriptionchange` gave the job a new
+   * endpoint while the send was in flight (the subscription stays; the job should go again, there); `absent` when
+   * the subscription was deleted already.
+   */
+  async removeGone(jobId: string, id: string, endpoint: string): Promise<'removed' | 'replaced' | 'absent'> {
+    return this.#db.transaction().execute(async (trx) => {
+      const job = await trx.selectFrom('push_jobs').select('endpoint').where('id', '=', jobId).executeTakeFirst();
+      if (job && job.endpoint !== endpoint) return 'replaced';
+      const row = await trx
+        .selectFrom('push_subscriptions')
+        .select('id')
+        .where('id', '=', id)
+        .where('endpoint', '=', endpoint)
+        // Postgres: no pushsubscriptionchange may give the row a new endpoint between this check and the DELETE.
+        .$if(this.#dialect === 'postgres', (q) => q.forUpdate())
+        .executeTakeFirst();
+      // Jobs of one subscription sent at once all hear 410: only the one whose DELETE took the row says `removed`.
+      return row && (await this.#removeById(trx, id)) ? 'removed' : 'absent';
+    });
   }
 
-  async #removeById(trx: Kysely<PushTables>, id: string): Promise<void> {
+  /** Whether this call deleted the row (a concurrent one may have deleted it first). */
+  async #removeById(trx: Kysely<PushTables>, id: string): Promise<boolean> {
     await trx.deleteFrom('push_jobs').where('subscription_id', '=', id).where('state', '=', 'queued').execute();
-    await trx.deleteFrom('push_subscriptions').where('id', '=', id).execute();
+    const result = await trx.deleteFrom('push_subscriptions').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** The subscriptions of one account. */

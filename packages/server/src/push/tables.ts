@@ -14,6 +14,10 @@ export interface PushTables {
   push_jobs: {
     id: string;
     subscription_id: string;
+    /** Copies of the subscription's, null only for jobs queued before migration 002 whose subscription is gone. */
+    endpoint: string | null;
+    p256dh: string | null;
+    auth: string | null;
     payload: string;
     ttl_seconds: number;
     urgency: string | null;

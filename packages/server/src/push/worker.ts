@@ -10,6 +10,9 @@ import type { PushMetrics } from './metrics.js';
 import { jobOutcome, type ResolvedQueueRetryPolicy } from './outcome.js';
 import type { SubscriptionStore } from './subscription-store.js';
 
+/** How long sent jobs gather before one DELETE removes them all. */
+const DELETE_BATCH_MS = 10;
+
 /** What the worker needs: the tables, the sender's settings and the knobs of the drain loop. */
 export interface WorkerContext {
   jobs: JobStore;
@@ -37,10 +40,18 @@ export class PushWorker {
   readonly #ctx: WorkerContext;
   #chain: Promise<void> = Promise.resolve();
   #sentBatch: { ids: string[]; done: Promise<void> } | undefined;
+  /** DELETE batches of sent jobs not yet done; a drain resolves only after them. */
+  readonly #deleting = new Set<Promise<void>>();
   #stopped = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /**
+   * Resolves the wait of a drain that has sends in flight: when one of them ends, or when a `notify` brings new
+   * jobs (which need not wait for a send to end). One callback instead of racing every send in flight, which would
+   * add a reaction to each of them at every wake.
+   */
+  #nudge: (() => void) | undefined;
 
   constructor(ctx: WorkerContext) {
     this.#ctx = ctx;
@@ -77,6 +88,13 @@ export class PushWorker {
   /** Makes a sleeping loop look for due jobs now (after a `notify`). */
   wake(): void {
     this.#wake?.();
+    this.#nudge?.();
+  }
+
+  #nudged(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#nudge = resolve;
+    });
   }
 
   /** Stops the loop after the sends in flight finish. */
@@ -101,15 +119,22 @@ export class PushWorker {
           const jobs = await this.#ctx.jobs.claim(room, this.#ctx.leaseMs, this.#ctx.now());
           exhausted = jobs.length < room;
           for (const job of jobs) {
-            const task: Promise<void> = this.#process(job).finally(() => running.delete(task));
+            const task: Promise<void> = this.#process(job).finally(() => {
+              running.delete(task);
+              this.#nudge?.();
+            });
             running.add(task);
           }
         }
         if (running.size === 0 && exhausted) return;
-        if (running.size > 0 && (exhausted || running.size > concurrency - refillAt)) await Promise.race(running);
+        if (running.size > 0 && (exhausted || running.size > concurrency - refillAt)) {
+          await this.#nudged();
+          this.#nudge = undefined;
+        }
       }
     } finally {
       await Promise.allSettled(running);
+      await Promise.all(this.#deleting);
     }
   }
 
@@ -118,7 +143,7 @@ export class PushWorker {
     try {
       if (!job.subscription) {
         // Unsubscribed after the job was queued: nobody to send to.
-        await this.#removeSent(job.id);
+        this.#removeSent(job.id);
         return;
       }
       const remainingMs = job.expiresAt - now();
@@ -166,13 +191,24 @@ export class PushWorker {
     switch (outcome.kind) {
       case 'sent':
         metrics.sent.inc();
-        await this.#removeSent(job.id);
+        this.#removeSent(job.id);
         return;
-      case 'gone':
-        metrics.subscriptionsRemoved.inc({ reason: result.result === 'invalid' ? 'invalid' : 'gone' });
-        await subscriptions.removeById(job.subscriptionId);
+      case 'gone': {
+        const endpoint = job.subscription?.endpoint ?? result.endpoint;
+        // Jobs of one subscription sent at once all hear 410: the subscription is counted once.
+        const removed = await subscriptions.removeGone(job.id, job.subscriptionId, endpoint);
+        if (removed === 'removed') {
+          metrics.subscriptionsRemoved.inc({ reason: result.result === 'invalid' ? 'invalid' : 'gone' });
+        }
+        if (removed === 'replaced') {
+          // The subscription got a new endpoint during the send, and this job's copy with it: send again, there.
+          metrics.retried.inc();
+          await jobs.reschedule(job, this.#ctx.now(), `${endpoint} is gone; the subscription moved to a new endpoint`);
+          return;
+        }
         await jobs.remove([job.id]);
         return;
+      }
       case 'failed':
         metrics.failed.inc({ outcome: result.result });
         await jobs.settle(job, 'failed', outcome.reason);
@@ -193,19 +229,27 @@ export class PushWorker {
   }
 
   /**
-   * Deletes a sent job together with the others sent in the same event-loop turn: one DELETE per batch instead of
-   * one per job (at thousands of sends a second, the round trips are most of the queue's overhead).
+   * Deletes a sent job together with the others sent within {@link DELETE_BATCH_MS}: one DELETE per batch instead
+   * of one per job (at thousands of sends a second, those round trips would be most of the queue's overhead). The
+   * job's send lane is free at once; a drain resolves only after its batches are deleted. A crash inside the window
+   * re-sends the batch's jobs after their lease, as any crash between send and delete would.
    */
-  #removeSent(id: string): Promise<void> {
+  #removeSent(id: string): void {
     if (!this.#sentBatch) {
       const ids: string[] = [];
-      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.#sentBatch = undefined;
-        return this.#ctx.jobs.remove(ids);
-      });
+      const done: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, DELETE_BATCH_MS))
+        .then(() => {
+          this.#sentBatch = undefined;
+          return this.#ctx.jobs.remove(ids);
+        })
+        .catch((error: unknown) => {
+          // The jobs stay claimed: their lease runs out and they are sent again (the at-least-once case).
+          this.#ctx.log.warn({ err: error, jobs: ids.length }, 'sent push jobs could not be deleted');
+        })
+        .finally(() => this.#deleting.delete(done));
+      this.#deleting.add(done);
       this.#sentBatch = { ids, done };
     }
     this.#sentBatch.ids.push(id);
-    return this.#sentBatch.done;
   }
 }
