@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { PushCore } from './delivery/push-core.js';
-import { UserAgentSession } from './delivery/user-agent-session.js';
+import { type SessionTransport, UserAgentSession } from './delivery/user-agent-session.js';
 import type { ConnectionLimits } from './limits.js';
 import { parseClientMessage } from './protocol/client-messages.js';
 import { CloseCode, pingReply } from './protocol/server-messages.js';
@@ -52,7 +52,7 @@ export function attachWebSocketGateway(
   maxFrameBytes: number,
   limits: ConnectionLimits,
 ): WebSocketGateway {
-  const sockets = new Map<WebSocket, UserAgentSession>();
+  const sockets = new Map<WebSocket, Connection>();
   const perAddress = new Map<string, number>();
   const stats: GatewayStats = { helloTimeout: 0, deadAfterPing: 0, bufferFull: 0, refusedPerAddress: 0, pingFlood: 0 };
   let closing = false;
@@ -86,140 +86,62 @@ export function attachWebSocketGateway(
   const sweeper = setInterval(() => sweep(Date.now()), tick).unref();
 
   function sweep(now: number): void {
-    for (const [ws, session] of sockets) {
-      const silent = now - session.lastActive;
-      if (session.uaid === undefined) {
+    for (const [ws, c] of sockets) {
+      const silent = now - c.lastActive;
+      if (c.session.uaid === undefined) {
         if (silent >= limits.helloTimeoutMs) {
           stats.helloTimeout++;
           closeNow(ws, CloseCode.policyViolation, 'no hello');
         }
       } else if (silent >= limits.pingIntervalMs + limits.pongTimeoutMs) {
         stats.deadAfterPing++;
-        log.debug({ uaid: redactId(session.uaid) }, 'no answer to a ping: dropping the connection');
+        log.debug({ uaid: redactId(c.session.uaid) }, 'no answer to a ping: dropping the connection');
         ws.terminate();
-      } else if (silent >= limits.pingIntervalMs && !session.pinged) {
-        session.pinged = true;
+      } else if (silent >= limits.pingIntervalMs && !c.pinged) {
+        c.pinged = true;
         ws.ping();
+      } else if (c.paused) {
+        // A small queue that emptied emits no 'drain': look again.
+        c.flow();
       }
     }
   }
 
+  const context: ConnectionContext = { core, log, limits, stats };
   function accept(ws: WebSocket, socket: Duplex, address: string): void {
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
-    let queued = 0;
-    let paused = false;
-    let waitingForDrain = false;
-    /** A ping came while earlier frames were still unread: the client is behind; wait for it to catch up. */
-    let behind = false;
-    let pingSecond = 0;
-    let pingsThisSecond = 0;
-    // Reads stop while too many frames wait their turn or too many replies wait for the client to read them.
-    const flow = () => {
-      if (behind && ws.bufferedAmount === 0) behind = false;
-      const full = behind || ws.bufferedAmount > limits.pauseReadingBytes;
-      const stop = queued > MAX_QUEUED_FRAMES || full;
-      if (full && !waitingForDrain) {
-        waitingForDrain = true;
-        socket.once('drain', () => {
-          waitingForDrain = false;
-          flow();
-        });
-      }
-      if (stop !== paused) {
-        paused = stop;
-        if (stop) ws.pause();
-        else ws.resume();
-      }
-    };
-    const session = new UserAgentSession(
-      core,
-      {
-        send: (text) => {
-          if (ws.readyState !== ws.OPEN) return;
-          if (ws.bufferedAmount + text.length > limits.maxBufferedBytes) {
-            stats.bufferFull++;
-            log.info({ uaid: redactId(session.uaid) }, 'client does not read its messages: closing');
-            closeNow(ws, CloseCode.tryAgainLater, 'outgoing buffer full');
-            return;
-          }
-          ws.send(text);
-          if (ws.bufferedAmount > limits.pauseReadingBytes) flow();
-        },
-        keepAlive: () => {
-          if (ws.readyState !== ws.OPEN) return;
-          const second = Math.floor(Date.now() / 1000);
-          if (second !== pingSecond) {
-            pingSecond = second;
-            pingsThisSecond = 0;
-          }
-          if (++pingsThisSecond > MAX_PINGS_PER_SECOND) {
-            stats.pingFlood++;
-            closeNow(ws, CloseCode.policyViolation, 'too many pings');
-            return;
-          }
-          // Frames still queued for the client already answer its ping (a reply per ping from a client that does not
-          // read is how one connection used to take a gigabyte).
-          if (ws.bufferedAmount === 0) ws.send(pingReply());
-          else {
-            behind = true;
-            flow();
-          }
-        },
-        close: (code, reason) => ws.close(code, reason),
-      },
-      log,
-    );
-    sockets.set(ws, session);
-    const failed = (error: unknown) => {
-      log.error({ err: error, uaid: redactId(session.uaid) }, 'handling a client message failed');
-      ws.close(1011, 'internal error');
-    };
-    // Frames of one connection are handled in order (a register must finish before the unregister after it).
-    // Only frames that wait for storage, or arrive while one does, take a place in the chain.
-    let chain: Promise<void> | undefined;
-    ws.on('message', (data, isBinary) => {
-      session.lastActive = Date.now();
-      session.pinged = false;
-      const text = isBinary ? undefined : data.toString();
-      const run = (): Promise<void> | undefined => {
-        try {
-          if (text === undefined) session.protocolError('binary frames are not part of the protocol');
-          else {
-            // A refusal waits its turn too, so replies keep the order of the frames they answer.
-            const parsed = parseClientMessage(text);
-            if (parsed.ok) return session.handle(parsed.message)?.catch(failed);
-            session.refuse(parsed.error);
-          }
-        } catch (error) {
-          failed(error);
-        }
-        return undefined;
-      };
-      const pending = chain ? chain.then(run) : run();
-      if (pending === undefined) return;
-      queued++;
-      if (queued > MAX_QUEUED_FRAMES) flow();
-      const next = pending.then(() => {
-        queued--;
-        if (paused) flow();
-      });
-      chain = next;
-      void next.then(() => {
-        if (chain === next) chain = undefined;
-      });
-    });
-    ws.on('pong', () => {
-      session.lastActive = Date.now();
-      session.pinged = false;
-    });
-    ws.on('error', (error) => log.debug({ err: error, uaid: redactId(session.uaid) }, 'websocket error'));
-    ws.on('close', () => {
-      sockets.delete(ws);
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
-      session.closed();
-    });
+    sockets.set(ws, new Connection(ws, socket, address, context));
+    // Listeners shared by every connection (`this` is the socket): closures per connection would cost memory.
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+  }
+
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    sockets.get(this)?.onFrame(isBinary ? undefined : data.toString());
+  }
+
+  function onPong(this: WebSocket): void {
+    const c = sockets.get(this);
+    if (c) {
+      c.lastActive = Date.now();
+      c.pinged = false;
+    }
+  }
+
+  function onError(this: WebSocket, error: Error): void {
+    log.debug({ err: error, uaid: redactId(sockets.get(this)?.session.uaid) }, 'websocket error');
+  }
+
+  function onClose(this: WebSocket): void {
+    const c = sockets.get(this);
+    if (!c) return;
+    sockets.delete(this);
+    const left = (perAddress.get(c.address) ?? 1) - 1;
+    if (left > 0) perAddress.set(c.address, left);
+    else perAddress.delete(c.address);
+    c.session.closed();
   }
 
   return {
@@ -249,4 +171,144 @@ export function attachWebSocketGateway(
 function closeNow(ws: WebSocket, code: number, reason: string): void {
   ws.close(code, reason);
   ws.terminate();
+}
+
+/** What every connection shares. */
+interface ConnectionContext {
+  core: PushCore;
+  log: Logger;
+  limits: ConnectionLimits;
+  stats: GatewayStats;
+}
+
+/**
+ * One WebSocket: the transport of its {@link UserAgentSession}, with its flow control. Reads stop while too many
+ * frames wait their turn or too many bytes wait for the client to read them; past `maxBufferedBytes` the connection
+ * is closed.
+ */
+class Connection implements SessionTransport {
+  readonly session: UserAgentSession;
+  /** When the client last sent anything (a frame or a pong); the gateway's sweep reads it. */
+  lastActive = Date.now();
+  /** A WebSocket ping went out since `lastActive`. */
+  pinged = false;
+  paused = false;
+  /** Frames waiting for the one before them (which waits for storage). */
+  #queued = 0;
+  #chain: Promise<void> | undefined;
+  #waitingForDrain = false;
+  /** A ping came while earlier frames were still unread: the client is behind; wait for it to catch up. */
+  #behind = false;
+  #pingSecond = 0;
+  #pingsThisSecond = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+    readonly address: string,
+    private readonly context: ConnectionContext,
+  ) {
+    this.session = new UserAgentSession(context.core, this, context.log);
+  }
+
+  send(text: string): void {
+    const { ws } = this;
+    if (ws.readyState !== ws.OPEN) return;
+    const { limits, stats, log } = this.context;
+    if (ws.bufferedAmount + text.length > limits.maxBufferedBytes) {
+      stats.bufferFull++;
+      log.info({ uaid: redactId(this.session.uaid) }, 'client does not read its messages: closing');
+      closeNow(ws, CloseCode.tryAgainLater, 'outgoing buffer full');
+      return;
+    }
+    ws.send(text);
+    if (ws.bufferedAmount > limits.pauseReadingBytes) this.flow();
+  }
+
+  keepAlive(): void {
+    const { ws } = this;
+    if (ws.readyState !== ws.OPEN) return;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.#pingSecond) {
+      this.#pingSecond = second;
+      this.#pingsThisSecond = 0;
+    }
+    if (++this.#pingsThisSecond > MAX_PINGS_PER_SECOND) {
+      this.context.stats.pingFlood++;
+      closeNow(ws, CloseCode.policyViolation, 'too many pings');
+      return;
+    }
+    // Frames still queued for the client already answer its ping (a reply per ping from a client that does not
+    // read is how one connection used to take a gigabyte).
+    if (ws.bufferedAmount === 0) ws.send(pingReply());
+    else {
+      this.#behind = true;
+      this.flow();
+    }
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  /** Pauses or resumes reading as the queues say. */
+  flow(): void {
+    const { ws } = this;
+    if (this.#behind && ws.bufferedAmount === 0) this.#behind = false;
+    const full = this.#behind || ws.bufferedAmount > this.context.limits.pauseReadingBytes;
+    const stop = this.#queued > MAX_QUEUED_FRAMES || full;
+    if (full && !this.#waitingForDrain) {
+      this.#waitingForDrain = true;
+      this.socket.once('drain', () => {
+        this.#waitingForDrain = false;
+        this.flow();
+      });
+    }
+    if (stop !== this.paused) {
+      this.paused = stop;
+      if (stop) ws.pause();
+      else ws.resume();
+    }
+  }
+
+  /** A frame arrived (`undefined`: a binary one). Frames are handled in order; only those that wait for storage, or
+   * arrive while one does, take a place in the chain. */
+  onFrame(text: string | undefined): void {
+    this.lastActive = Date.now();
+    this.pinged = false;
+    const run = () => this.#handle(text);
+    const pending = this.#chain ? this.#chain.then(run) : run();
+    if (pending === undefined) return;
+    this.#queued++;
+    if (this.#queued > MAX_QUEUED_FRAMES) this.flow();
+    const next = pending.then(() => {
+      this.#queued--;
+      if (this.paused) this.flow();
+    });
+    this.#chain = next;
+    void next.then(() => {
+      if (this.#chain === next) this.#chain = undefined;
+    });
+  }
+
+  #handle(text: string | undefined): Promise<void> | undefined {
+    try {
+      if (text === undefined) {
+        this.session.protocolError('binary frames are not part of the protocol');
+        return undefined;
+      }
+      const parsed = parseClientMessage(text);
+      if (parsed.ok) return this.session.handle(parsed.message)?.catch((error) => this.#failed(error));
+      // A refusal waits its turn too, so replies keep the order of the frames they answer.
+      this.session.refuse(parsed.error);
+    } catch (error) {
+      this.#failed(error);
+    }
+    return undefined;
+  }
+
+  #failed(error: unknown): void {
+    this.context.log.error({ err: error, uaid: redactId(this.session.uaid) }, 'handling a client message failed');
+    this.ws.close(1011, 'internal error');
+  }
 }

@@ -44,10 +44,6 @@ export class UserAgentSession {
   /** True until a drain has seen the end of this user agent's stored messages. */
   #backlog = true;
   #closed = false;
-  /** When the client last sent anything (a frame or a pong); the gateway's sweep reads it. */
-  lastActive = Date.now();
-  /** A WebSocket ping went out since `lastActive`. */
-  pinged = false;
 
   constructor(
     private readonly core: PushCore,
