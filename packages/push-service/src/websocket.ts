@@ -86,7 +86,8 @@ export function attachWebSocketGateway(
   const sweeper = setInterval(() => sweep(Date.now()), tick).unref();
 
   function sweep(now: number): void {
-    for (const [ws, c] of sockets) {
+    // forEach, not for-of over entries: no [key, value] array per connection per tick.
+    sockets.forEach((c, ws) => {
       const silent = now - c.lastActive;
       if (c.session.uaid === undefined) {
         if (silent >= limits.helloTimeoutMs) {
@@ -104,7 +105,7 @@ export function attachWebSocketGateway(
         // A small queue that emptied emits no 'drain': look again.
         c.flow();
       }
-    }
+    });
   }
 
   const context: ConnectionContext = { core, log, limits, stats };
