@@ -249,25 +249,43 @@ async function closeAll(agents: LoadAgent[]): Promise<void> {
   );
 }
 
-async function measureMemory(service: ServiceProcess) {
-  const baseline = await service.ask<NodeJS.MemoryUsage>('memory');
-  const baseRss = rssBytes(service.pid);
-  const started = performance.now();
-  const agents = await connectMany(service.wsUrl, IDLE_CONNECTIONS, false);
-  const connectSeconds = (performance.now() - started) / 1000;
+/** One memory reading of the service with its connections idle: RSS, V8 heap in use, and off-heap buffers. */
+async function settledMemory(service: ServiceProcess) {
   // Idle long enough for every connection to be pinged twice (and answer).
   await new Promise((r) => setTimeout(r, 2 * PING_MS + 1000));
   const connected = await service.ask<number>('connections');
-  const loaded = await service.ask<NodeJS.MemoryUsage>('memory');
-  const rss = rssBytes(service.pid);
+  const usage = await service.ask<NodeJS.MemoryUsage>('memory');
+  return { connected, usage, rss: rssBytes(service.pid) };
+}
+
+/**
+ * Memory per idle connection, two ways: the growth from the empty service to IDLE_CONNECTIONS, divided by them
+ * (the historical figure), and the growth from half of them to all of them, divided by that half (the marginal
+ * cost). The second is free of fixed costs that come and go: V8's young generation is ~32 MB while the process
+ * allocates and shrinks to ~2 MB after some seconds of quiet, which alone moves the first figure by ~3 KB at
+ * 10,000 connections depending on whether a round of pings has just happened.
+ */
+async function measureMemory(service: ServiceProcess) {
+  const empty = await service.ask<NodeJS.MemoryUsage>('memory');
+  const emptyRss = rssBytes(service.pid);
+  const started = performance.now();
+  const half = Math.floor(IDLE_CONNECTIONS / 2);
+  const agents = await connectMany(service.wsUrl, half, false);
+  const connectSeconds = (performance.now() - started) / 1000;
+  const middle = await settledMemory(service);
+  agents.push(...(await connectMany(service.wsUrl, IDLE_CONNECTIONS - half, false)));
+  const full = await settledMemory(service);
   await closeAll(agents);
+  const added = full.connected - middle.connected;
   return {
-    connected,
+    connected: full.connected,
     connectSeconds,
-    rssPerConnection: (rss - baseRss) / connected,
-    heapPerConnection: (loaded.heapUsed - baseline.heapUsed) / connected,
+    rssPerConnection: (full.rss - emptyRss) / full.connected,
+    marginalRssPerConnection: (full.rss - middle.rss) / added,
+    heapPerConnection: (full.usage.heapUsed - empty.heapUsed) / full.connected,
+    marginalHeapPerConnection: (full.usage.heapUsed - middle.usage.heapUsed) / added,
     externalPerConnection:
-      (loaded.external + loaded.arrayBuffers - baseline.external - baseline.arrayBuffers) / connected,
+      (full.usage.external + full.usage.arrayBuffers - empty.external - empty.arrayBuffers) / full.connected,
   };
 }
 
@@ -390,26 +408,40 @@ function printColumns(rows: string[][]): void {
     console.log(r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
 }
 
+/** Runs `measure` against a fresh durable service of `checkout`, then stops it. */
+async function withService<T>(db: string, checkout: string, measure: (s: ServiceProcess) => Promise<T>): Promise<T> {
+  const service = await startService(db, 'full', checkout);
+  try {
+    return await measure(service);
+  } finally {
+    await service.stop();
+  }
+}
+
 /** The baseline checkout and this one, side by side in one run: memory, then alternating durable rounds. */
 async function compareWithBaseline(baselineRoot: string, dir: string): Promise<void> {
   const kb = (b: number) => `${(b / 1024).toFixed(2)} KB`;
+  // A fresh process for every memory reading: a second reading in the same process would start from the memory
+  // the first one's connections left to the allocators. Three alternating readings of each; the medians compare.
+  const oldReadings: Awaited<ReturnType<typeof measureMemory>>[] = [];
+  const newReadings: Awaited<ReturnType<typeof measureMemory>>[] = [];
+  for (let i = 0; i < MEMORY_READINGS; i++) {
+    oldReadings.push(await withService(join(dir, `baseline-memory-${i}.db`), baselineRoot, measureMemory));
+    newReadings.push(await withService(join(dir, `current-memory-${i}.db`), root, measureMemory));
+  }
   const old = await startService(join(dir, 'baseline.db'), 'full', baselineRoot);
   const now = await startService(join(dir, 'current.db'), 'full');
   try {
-    // RSS per connection swings by ±1.5 KB from run to run (heap pages the GC keeps or returns): alternate three
-    // readings of each and compare the medians; the live V8 heap per connection is the steadier figure.
-    const oldReadings: Awaited<ReturnType<typeof measureMemory>>[] = [];
-    const newReadings: Awaited<ReturnType<typeof measureMemory>>[] = [];
-    for (let i = 0; i < MEMORY_READINGS; i++) {
-      oldReadings.push(await measureMemory(old));
-      newReadings.push(await measureMemory(now));
-    }
-    const oldMemory = medianBy(oldReadings, (m) => m.rssPerConnection);
-    const newMemory = medianBy(newReadings, (m) => m.rssPerConnection);
-    const oldHeap = medianBy(oldReadings, (m) => m.heapPerConnection).heapPerConnection;
-    const newHeap = medianBy(newReadings, (m) => m.heapPerConnection).heapPerConnection;
-    const range = (rs: typeof oldReadings) =>
-      `${kb(Math.min(...rs.map((m) => m.rssPerConnection)))}–${kb(Math.max(...rs.map((m) => m.rssPerConnection)))}`;
+    type Reading = (typeof oldReadings)[number];
+    const median = (rs: Reading[], key: (m: Reading) => number) => key(medianBy(rs, key));
+    const range = (rs: Reading[], key: (m: Reading) => number) =>
+      `${kb(Math.min(...rs.map(key)))}–${kb(Math.max(...rs.map(key)))}`;
+    const memoryRow = (label: string, key: (m: Reading) => number): string[] => {
+      const n = median(newReadings, key);
+      const o = median(oldReadings, key);
+      return [label, kb(n), kb(o), (n / o).toFixed(2)];
+    };
+    const connected = `${median(newReadings, (m) => m.connected)} / ${median(oldReadings, (m) => m.connected)} UAs`;
     const oldRounds: ThroughputRound[] = [];
     const newRounds: ThroughputRound[] = [];
     for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
@@ -419,16 +451,21 @@ async function compareWithBaseline(baselineRoot: string, dir: string): Promise<v
     const o = summarise(oldRounds);
     const n = summarise(newRounds);
     const rate = (r: number) => `${Math.round(r).toLocaleString('en-US')} msg/s`;
-    const rows: [string, string, string, string][] = [
+    const rssFromEmpty = (m: Reading) => m.rssPerConnection;
+    const rssMarginal = (m: Reading) => m.marginalRssPerConnection;
+    const rows: string[][] = [
       ['', 'this checkout', `baseline (${baselineRoot})`, 'ratio'],
+      memoryRow(`memory per idle connection, RSS from the empty service (${connected})`, rssFromEmpty),
       [
-        `memory per idle connection (RSS, ${newMemory.connected} / ${oldMemory.connected} UAs)`,
-        kb(newMemory.rssPerConnection),
-        kb(oldMemory.rssPerConnection),
-        (newMemory.rssPerConnection / oldMemory.rssPerConnection).toFixed(2),
+        `  range of ${MEMORY_READINGS} readings`,
+        range(newReadings, rssFromEmpty),
+        range(oldReadings, rssFromEmpty),
+        '',
       ],
-      [`  range of ${MEMORY_READINGS} readings`, range(newReadings), range(oldReadings), ''],
-      ['  live V8 heap per connection (median)', kb(newHeap), kb(oldHeap), (newHeap / oldHeap).toFixed(2)],
+      memoryRow(`  marginal RSS, ${IDLE_CONNECTIONS / 2} -> ${IDLE_CONNECTIONS} UAs`, rssMarginal),
+      [`  range of ${MEMORY_READINGS} readings`, range(newReadings, rssMarginal), range(oldReadings, rssMarginal), ''],
+      memoryRow('  live V8 heap per connection', (m) => m.heapPerConnection),
+      memoryRow('  marginal live V8 heap', (m) => m.marginalHeapPerConnection),
       [
         `end-to-end durable, median of ${THROUGHPUT_ROUNDS} alternating rounds`,
         rate(n.median.endToEndPerSecond),
@@ -476,6 +513,11 @@ try {
         `memory per idle connection (RSS, ${memory.connected} UAs)`,
         kb(memory.rssPerConnection),
         'autopush (Rust): ~10 KB',
+      ],
+      [
+        `  marginal, ${IDLE_CONNECTIONS / 2} -> ${IDLE_CONNECTIONS} UAs`,
+        kb(memory.marginalRssPerConnection),
+        'without the young generation coming and going',
       ],
       ['  of which V8 heap', kb(memory.heapPerConnection), ''],
       ['  of which external/array buffers', kb(memory.externalPerConnection), ''],
