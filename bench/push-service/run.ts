@@ -2,6 +2,9 @@
 // (POST -> delivered -> acked, ack committed) and POST-to-delivery latency at a fixed rate.
 // The service runs in its own process (service.ts); this process is the load: user agents and app servers.
 // Anchor: the Rust autopush prototype's published ~10 KB per connected client.
+// BENCH_PUSH_BASELINE=<root of another checkout> (e.g. a `git worktree` of main, with node_modules whose @outpost
+// links point into it) also runs that checkout's service in the same run: memory per idle connection, then durable
+// end-to-end rounds alternating between the two, each printed beside the other with the ratio.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -23,6 +26,19 @@ const LATENCY_RATE = 500; // messages per second
 const LATENCY_SECONDS = 6;
 const TARGET_BYTES_PER_CONNECTION = 10 * 1024;
 const TARGET_MESSAGES_PER_SECOND = 3000;
+// The service pings connections idle this long (service.ts passes it); the memory reading waits past two pings so
+// the ping machinery is part of what is measured.
+const PING_MS = Number(process.env.BENCH_PUSH_PING_MS ?? 5000);
+const BASELINE = process.env.BENCH_PUSH_BASELINE;
+const MEMORY_READINGS = 3;
+
+/** The element whose `key` is the median. */
+function medianBy<T>(items: T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new Error('no readings');
+  return middle;
+}
 
 interface ServiceProcess {
   url: string;
@@ -32,7 +48,11 @@ interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-async function startService(db: string, durability: 'full' | 'normal'): Promise<ServiceProcess> {
+async function startService(
+  db: string,
+  durability: 'full' | 'normal',
+  checkout: string = root,
+): Promise<ServiceProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -41,11 +61,17 @@ async function startService(db: string, durability: 'full' | 'normal'): Promise<
       '--import',
       'tsx',
       '--conditions=@outpost/source',
-      process.env.BENCH_PUSH_SERVICE ?? join(here, 'service.ts'),
+      checkout === root
+        ? (process.env.BENCH_PUSH_SERVICE ?? join(here, 'service.ts'))
+        : join(checkout, 'bench', 'push-service', 'service.ts'),
       db,
       durability,
     ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    {
+      cwd: checkout,
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      env: { ...process.env, BENCH_PUSH_PING_MS: String(PING_MS) },
+    },
   );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -192,7 +218,8 @@ async function post(endpoint: string, seq: number): Promise<number> {
   });
 }
 
-const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+// Spread over loopback addresses: 10,000 user agents from one address would be over the per-address cap (256).
+const ADDRESSES = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`);
 
 async function connectMany(wsUrl: string, n: number, register: boolean): Promise<LoadAgent[]> {
   const agents: LoadAgent[] = [];
@@ -222,23 +249,43 @@ async function closeAll(agents: LoadAgent[]): Promise<void> {
   );
 }
 
-async function measureMemory(service: ServiceProcess) {
-  const baseline = await service.ask<NodeJS.MemoryUsage>('memory');
-  const baseRss = rssBytes(service.pid);
-  const started = performance.now();
-  const agents = await connectMany(service.wsUrl, IDLE_CONNECTIONS, false);
-  const connectSeconds = (performance.now() - started) / 1000;
+/** One memory reading of the service with its connections idle: RSS, V8 heap in use, and off-heap buffers. */
+async function settledMemory(service: ServiceProcess) {
+  // Idle long enough for every connection to be pinged twice (and answer).
+  await new Promise((r) => setTimeout(r, 2 * PING_MS + 1000));
   const connected = await service.ask<number>('connections');
-  const loaded = await service.ask<NodeJS.MemoryUsage>('memory');
-  const rss = rssBytes(service.pid);
+  const usage = await service.ask<NodeJS.MemoryUsage>('memory');
+  return { connected, usage, rss: rssBytes(service.pid) };
+}
+
+/**
+ * Memory per idle connection, two ways: the growth from the empty service to IDLE_CONNECTIONS, divided by them
+ * (the historical figure), and the growth from half of them to all of them, divided by that half (the marginal
+ * cost). The second is free of fixed costs that come and go: V8's young generation is ~32 MB while the process
+ * allocates and shrinks to ~2 MB after some seconds of quiet, which alone moves the first figure by ~3 KB at
+ * 10,000 connections depending on whether a round of pings has just happened.
+ */
+async function measureMemory(service: ServiceProcess) {
+  const empty = await service.ask<NodeJS.MemoryUsage>('memory');
+  const emptyRss = rssBytes(service.pid);
+  const started = performance.now();
+  const half = Math.floor(IDLE_CONNECTIONS / 2);
+  const agents = await connectMany(service.wsUrl, half, false);
+  const connectSeconds = (performance.now() - started) / 1000;
+  const middle = await settledMemory(service);
+  agents.push(...(await connectMany(service.wsUrl, IDLE_CONNECTIONS - half, false)));
+  const full = await settledMemory(service);
   await closeAll(agents);
+  const added = full.connected - middle.connected;
   return {
-    connected,
+    connected: full.connected,
     connectSeconds,
-    rssPerConnection: (rss - baseRss) / connected,
-    heapPerConnection: (loaded.heapUsed - baseline.heapUsed) / connected,
+    rssPerConnection: (full.rss - emptyRss) / full.connected,
+    marginalRssPerConnection: (full.rss - middle.rss) / added,
+    heapPerConnection: (full.usage.heapUsed - empty.heapUsed) / full.connected,
+    marginalHeapPerConnection: (full.usage.heapUsed - middle.usage.heapUsed) / added,
     externalPerConnection:
-      (loaded.external + loaded.arrayBuffers - baseline.external - baseline.arrayBuffers) / connected,
+      (full.usage.external + full.usage.arrayBuffers - empty.external - empty.arrayBuffers) / full.connected,
   };
 }
 
@@ -349,63 +396,170 @@ async function measureLatency(service: ServiceProcess) {
   return { p50: pct(50), p99: pct(99), max: latencies[latencies.length - 1]! };
 }
 
+/** Prints rows as columns: the first left-aligned, the others right-aligned. */
+function printColumns(rows: string[][]): void {
+  const widths: number[] = [];
+  for (const r of rows) {
+    r.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  for (const r of rows)
+    console.log(r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
+}
+
+/** Runs `measure` against a fresh durable service of `checkout`, then stops it. */
+async function withService<T>(db: string, checkout: string, measure: (s: ServiceProcess) => Promise<T>): Promise<T> {
+  const service = await startService(db, 'full', checkout);
+  try {
+    return await measure(service);
+  } finally {
+    await service.stop();
+  }
+}
+
+/** The baseline checkout and this one, side by side in one run: memory, then alternating durable rounds. */
+async function compareWithBaseline(baselineRoot: string, dir: string): Promise<void> {
+  const kb = (b: number) => `${(b / 1024).toFixed(2)} KB`;
+  // A fresh process for every memory reading: a second reading in the same process would start from the memory
+  // the first one's connections left to the allocators. Three alternating readings of each; the medians compare.
+  const oldReadings: Awaited<ReturnType<typeof measureMemory>>[] = [];
+  const newReadings: Awaited<ReturnType<typeof measureMemory>>[] = [];
+  for (let i = 0; i < MEMORY_READINGS; i++) {
+    oldReadings.push(await withService(join(dir, `baseline-memory-${i}.db`), baselineRoot, measureMemory));
+    newReadings.push(await withService(join(dir, `current-memory-${i}.db`), root, measureMemory));
+  }
+  const old = await startService(join(dir, 'baseline.db'), 'full', baselineRoot);
+  const now = await startService(join(dir, 'current.db'), 'full');
+  try {
+    type Reading = (typeof oldReadings)[number];
+    const median = (rs: Reading[], key: (m: Reading) => number) => key(medianBy(rs, key));
+    const range = (rs: Reading[], key: (m: Reading) => number) =>
+      `${kb(Math.min(...rs.map(key)))}–${kb(Math.max(...rs.map(key)))}`;
+    const memoryRow = (label: string, key: (m: Reading) => number): string[] => {
+      const n = median(newReadings, key);
+      const o = median(oldReadings, key);
+      return [label, kb(n), kb(o), (n / o).toFixed(2)];
+    };
+    const connected = `${median(newReadings, (m) => m.connected)} / ${median(oldReadings, (m) => m.connected)} UAs`;
+    const oldRounds: ThroughputRound[] = [];
+    const newRounds: ThroughputRound[] = [];
+    for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+      oldRounds.push(...(await measureThroughput(old, 1)));
+      newRounds.push(...(await measureThroughput(now, 1)));
+    }
+    const o = summarise(oldRounds);
+    const n = summarise(newRounds);
+    const rate = (r: number) => `${Math.round(r).toLocaleString('en-US')} msg/s`;
+    const rssFromEmpty = (m: Reading) => m.rssPerConnection;
+    const rssMarginal = (m: Reading) => m.marginalRssPerConnection;
+    const rows: string[][] = [
+      ['', 'this checkout', `baseline (${baselineRoot})`, 'ratio'],
+      memoryRow(`memory per idle connection, RSS from the empty service (${connected})`, rssFromEmpty),
+      [
+        `  range of ${MEMORY_READINGS} readings`,
+        range(newReadings, rssFromEmpty),
+        range(oldReadings, rssFromEmpty),
+        '',
+      ],
+      memoryRow(`  marginal RSS, ${IDLE_CONNECTIONS / 2} -> ${IDLE_CONNECTIONS} UAs`, rssMarginal),
+      [`  range of ${MEMORY_READINGS} readings`, range(newReadings, rssMarginal), range(oldReadings, rssMarginal), ''],
+      memoryRow('  live V8 heap per connection', (m) => m.heapPerConnection),
+      memoryRow('  marginal live V8 heap', (m) => m.marginalHeapPerConnection),
+      [
+        `end-to-end durable, median of ${THROUGHPUT_ROUNDS} alternating rounds`,
+        rate(n.median.endToEndPerSecond),
+        rate(o.median.endToEndPerSecond),
+        (n.median.endToEndPerSecond / o.median.endToEndPerSecond).toFixed(2),
+      ],
+      [
+        '  best round',
+        rate(n.best.endToEndPerSecond),
+        rate(o.best.endToEndPerSecond),
+        (n.best.endToEndPerSecond / o.best.endToEndPerSecond).toFixed(2),
+      ],
+      [
+        '  service CPU per message (median round)',
+        `${n.median.serviceCpuPerMessageMs.toFixed(3)} ms`,
+        `${o.median.serviceCpuPerMessageMs.toFixed(3)} ms`,
+        (n.median.serviceCpuPerMessageMs / o.median.serviceCpuPerMessageMs).toFixed(2),
+      ],
+    ];
+    console.log(`push service, this checkout vs baseline in one run; pings every ${PING_MS / 1000} s of silence`);
+    printColumns(rows);
+    if (o.refused + n.refused > 0) process.exitCode = 1;
+  } finally {
+    await Promise.all([old.stop(), now.stop()]);
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-push-'));
 try {
-  const fullService = await startService(join(dir, 'full.db'), 'full');
-  const memory = await measureMemory(fullService);
-  const full = summarise(await measureThroughput(fullService, THROUGHPUT_ROUNDS));
-  const latency = await measureLatency(fullService);
-  await fullService.stop();
-  const normalService = await startService(join(dir, 'normal.db'), 'normal');
-  const normal = summarise(await measureThroughput(normalService, 3));
-  await normalService.stop();
+  if (BASELINE) await compareWithBaseline(BASELINE, dir);
+  else {
+    const fullService = await startService(join(dir, 'full.db'), 'full');
+    const memory = await measureMemory(fullService);
+    const full = summarise(await measureThroughput(fullService, THROUGHPUT_ROUNDS));
+    const latency = await measureLatency(fullService);
+    await fullService.stop();
+    const normalService = await startService(join(dir, 'normal.db'), 'normal');
+    const normal = summarise(await measureThroughput(normalService, 3));
+    await normalService.stop();
 
-  const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
-  const rate = (r: number) => `${Math.round(r).toLocaleString('en-US')} msg/s`;
-  const rows: [string, string, string][] = [
-    [
-      `memory per idle connection (RSS, ${memory.connected} UAs)`,
-      kb(memory.rssPerConnection),
-      'autopush (Rust): ~10 KB',
-    ],
-    ['  of which V8 heap', kb(memory.heapPerConnection), ''],
-    ['  of which external/array buffers', kb(memory.externalPerConnection), ''],
-    [
-      `end-to-end durable, 201 after WAL fsync: median of ${THROUGHPUT_ROUNDS}`,
-      rate(full.median.endToEndPerSecond),
-      `target >= ${TARGET_MESSAGES_PER_SECOND}`,
-    ],
-    ['  best round', rate(full.best.endToEndPerSecond), ''],
-    ['  POSTs answered 201 (median round)', rate(full.median.postPerSecond), ''],
-    [
-      '  service CPU per message (median round)',
-      `${full.median.serviceCpuPerMessageMs.toFixed(3)} ms`,
-      `= ${rate(1000 / full.median.serviceCpuPerMessageMs)} per service core`,
-    ],
-    ['  mean WAL fsync (median round)', `${full.median.fsyncMs.toFixed(1)} ms`, 'on the shared disk'],
-    ['end-to-end, 201 after commit without fsync: median', rate(normal.median.endToEndPerSecond), ''],
-    [`POST-to-delivery latency p50 @ ${LATENCY_RATE} msg/s`, `${latency.p50.toFixed(2)} ms`, ''],
-    [
-      `POST-to-delivery latency p99 @ ${LATENCY_RATE} msg/s`,
-      `${latency.p99.toFixed(2)} ms`,
-      `max ${latency.max.toFixed(1)} ms`,
-    ],
-  ];
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  console.log(
-    `push service on ${process.platform}, Node ${process.version}; ${THROUGHPUT_MESSAGES} messages per round via ${THROUGHPUT_AGENTS} UAs, ${POST_CONCURRENCY} POSTs in flight`,
-  );
-  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`load average during the run: ${load} (other processes share these 2 cores)`);
-  console.log(
-    `connect ${memory.connected} UAs: ${memory.connectSeconds.toFixed(1)} s; refused POSTs: ${full.refused + normal.refused}`,
-  );
-  const memoryOk = memory.rssPerConnection <= TARGET_BYTES_PER_CONNECTION;
-  const throughputOk = full.median.endToEndPerSecond >= TARGET_MESSAGES_PER_SECOND;
-  console.log(`targets: memory ${memoryOk ? 'met' : 'MISSED'}, durable throughput ${throughputOk ? 'met' : 'MISSED'}`);
-  if (full.refused + normal.refused > 0) process.exitCode = 1;
+    const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+    const rate = (r: number) => `${Math.round(r).toLocaleString('en-US')} msg/s`;
+    const rows: [string, string, string][] = [
+      [
+        `memory per idle connection (RSS, ${memory.connected} UAs)`,
+        kb(memory.rssPerConnection),
+        'autopush (Rust): ~10 KB',
+      ],
+      [
+        `  marginal, ${IDLE_CONNECTIONS / 2} -> ${IDLE_CONNECTIONS} UAs`,
+        kb(memory.marginalRssPerConnection),
+        'without the young generation coming and going',
+      ],
+      ['  of which V8 heap', kb(memory.heapPerConnection), ''],
+      ['  of which external/array buffers', kb(memory.externalPerConnection), ''],
+      [
+        `end-to-end durable, 201 after WAL fsync: median of ${THROUGHPUT_ROUNDS}`,
+        rate(full.median.endToEndPerSecond),
+        `target >= ${TARGET_MESSAGES_PER_SECOND}`,
+      ],
+      ['  best round', rate(full.best.endToEndPerSecond), ''],
+      ['  POSTs answered 201 (median round)', rate(full.median.postPerSecond), ''],
+      [
+        '  service CPU per message (median round)',
+        `${full.median.serviceCpuPerMessageMs.toFixed(3)} ms`,
+        `= ${rate(1000 / full.median.serviceCpuPerMessageMs)} per service core`,
+      ],
+      ['  mean WAL fsync (median round)', `${full.median.fsyncMs.toFixed(1)} ms`, 'on the shared disk'],
+      ['end-to-end, 201 after commit without fsync: median', rate(normal.median.endToEndPerSecond), ''],
+      [`POST-to-delivery latency p50 @ ${LATENCY_RATE} msg/s`, `${latency.p50.toFixed(2)} ms`, ''],
+      [
+        `POST-to-delivery latency p99 @ ${LATENCY_RATE} msg/s`,
+        `${latency.p99.toFixed(2)} ms`,
+        `max ${latency.max.toFixed(1)} ms`,
+      ],
+    ];
+    const w0 = Math.max(...rows.map((r) => r[0].length));
+    const w1 = Math.max(...rows.map((r) => r[1].length));
+    console.log(
+      `push service on ${process.platform}, Node ${process.version}; ${THROUGHPUT_MESSAGES} messages per round via ${THROUGHPUT_AGENTS} UAs, ${POST_CONCURRENCY} POSTs in flight`,
+    );
+    for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(`load average during the run: ${load} (other processes share these 2 cores)`);
+    console.log(
+      `connect ${memory.connected} UAs: ${memory.connectSeconds.toFixed(1)} s; refused POSTs: ${full.refused + normal.refused}`,
+    );
+    const memoryOk = memory.rssPerConnection <= TARGET_BYTES_PER_CONNECTION;
+    const throughputOk = full.median.endToEndPerSecond >= TARGET_MESSAGES_PER_SECOND;
+    console.log(
+      `targets: memory ${memoryOk ? 'met' : 'MISSED'}, durable throughput ${throughputOk ? 'met' : 'MISSED'}`,
+    );
+    if (full.refused + normal.refused > 0) process.exitCode = 1;
+  }
 } finally {
   httpAgent.destroy();
   rmSync(dir, { recursive: true, force: true });

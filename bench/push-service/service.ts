@@ -12,6 +12,8 @@ const service = await createPushService({
   logger: pino({ level: 'warn' }),
   storageLimit: 10_000,
   rateLimit: { perSecond: 1e6, burst: 1e6 },
+  // Short, so the memory reading includes connections that were pinged and answered (the default is 120 s).
+  connectionLimits: { pingIntervalMs: Number(process.env.BENCH_PUSH_PING_MS ?? 5000) },
 });
 const urls = await service.listen();
 process.stdout.write(`${JSON.stringify(urls)}\n`);

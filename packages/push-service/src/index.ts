@@ -20,7 +20,14 @@ export {
   type Urgency,
 } from './http/push-headers.js';
 export type { RateLimit } from './http/rate-limiter.js';
+export {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  DEFAULT_HTTP_TIMEOUTS,
+  type HttpTimeouts,
+} from './limits.js';
 export * from './protocol/index.js';
+export { redactId, redactUrl } from './redact.js';
 export { createPushService, type PushService, type PushServiceOptions, pushServiceLogger } from './server.js';
 export { pushMigrations } from './store/schema.js';
 export {
@@ -30,4 +37,4 @@ export {
   type VirtualUserAgentOptions,
   type VirtualUserAgentState,
 } from './virtual-ua.js';
-export { PUSH_SUBPROTOCOL } from './websocket.js';
+export { type GatewayStats, PUSH_SUBPROTOCOL } from './websocket.js';

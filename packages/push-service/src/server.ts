@@ -11,6 +11,12 @@ import { EndpointKeyring } from './endpoint-token.js';
 import { type RateLimit, RateLimiter } from './http/rate-limiter.js';
 import { registerRoutes } from './http/routes.js';
 import { VapidGate } from './http/vapid-gate.js';
+import {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  DEFAULT_HTTP_TIMEOUTS,
+  type HttpTimeouts,
+} from './limits.js';
 import { PushStore } from './store/push-store.js';
 import { attachWebSocketGateway, type WebSocketGateway } from './websocket.js';
 
@@ -49,6 +55,10 @@ export interface PushServiceOptions {
   shutdownGraceMs?: number;
   /** Node ID (hex) for clustering; random by default. */
   nodeId?: string;
+  /** Limits on user-agent connections (hello timeout, pings, per-address cap, buffers, channels, registers). */
+  connectionLimits?: Partial<ConnectionLimits>;
+  /** Timeouts of HTTP requests and connections (slowloris). */
+  httpTimeouts?: Partial<HttpTimeouts>;
   logger?: Logger;
 }
 
@@ -94,17 +104,27 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
   const router: NodeRouter =
     store.dialect === 'postgres' ? new PostgresRouter(nodeId, dbUrl, store.db, log) : new LocalRouter(nodeId);
 
-  // Fastify's own "listening" lines and request logs stay quiet: the first log line is ours, with both URLs.
+  // Fastify's own "listening" lines and request logs (info) stay quiet: the first log line is ours, with both URLs,
+  // and request URLs, which carry endpoint tokens, are never logged whole.
   // Restricted endpoint tokens are 126 characters, over Fastify's default 100 for a path parameter.
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
+  const timeouts: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts };
+  // Node checks request and header deadlines on an interval (30 s by default, which would let a slow client
+  // stay that much longer than its deadline).
+  const checkEvery = Math.max(100, Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4);
   const app = Fastify({
     loggerInstance: log.child({}, { level: 'warn' }) as FastifyBaseLogger,
     routerOptions: { maxParamLength: 256 },
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    connectionTimeout: timeouts.idleTimeoutMs,
+    http: { headersTimeout: timeouts.headersTimeoutMs, connectionsCheckingInterval: checkEvery },
   });
   let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? '';
   let url = '';
   let wsUrl = '';
   // The public URL is set once the port is bound (port 0 picks one).
-  const core = new PushCore(pushStore, router, keyring, '', log, options.storageLimit ?? 100);
+  const core = new PushCore(pushStore, router, keyring, '', log, options.storageLimit ?? 100, limits);
   const limiter = new RateLimiter(options.rateLimit ?? { perSecond: 100, burst: 200 });
   // The VAPID audience is this service's public origin, known once the port is bound.
   const vapid = new VapidGate(() => new URL(core.publicUrl).origin);
@@ -114,6 +134,7 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
     limiter,
     maxTtl: options.maxTtl ?? 30 * 24 * 3600,
     storageRetryAfter: 60,
+    sockets: () => ({ open: gateway?.size ?? 0, closed: gateway?.stats ?? {} }),
   });
   let gateway: WebSocketGateway | undefined;
   let sweeper: NodeJS.Timeout | undefined;
@@ -132,7 +153,7 @@ export async function createPushService(options: PushServiceOptions): Promise<Pu
         (hint) => core.onHint(hint),
         () => core.resync(),
       );
-      gateway = attachWebSocketGateway(app.server, core, log, options.maxFrameBytes ?? 64 * 1024);
+      gateway = attachWebSocketGateway(app.server, core, log, options.maxFrameBytes ?? 64 * 1024, limits);
       await app.listen({ host, port: options.port ?? 8090 });
       const address = app.server.address() as AddressInfo;
       const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -199,6 +220,15 @@ function checkOptions(options: PushServiceOptions): void {
   const rate = options.rateLimit;
   if (rate && !(rate.perSecond > 0 && rate.burst >= 1)) {
     throw new Error('rateLimit needs perSecond > 0 and burst >= 1');
+  }
+  const { registerRate, ...connectionLimits } = options.connectionLimits ?? {};
+  if (registerRate && !(registerRate.perSecond > 0 && registerRate.burst >= 1)) {
+    throw new Error('connectionLimits.registerRate needs perSecond > 0 and burst >= 1');
+  }
+  for (const [name, value] of [...Object.entries(connectionLimits), ...Object.entries(options.httpTimeouts ?? {})]) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new Error(`${name} must be a positive integer, got ${value}`);
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { PushServiceOptions } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -25,12 +26,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `test/fixtures/serve-child.ts` and waits for its URLs. */
-export async function spawnService(db: string, port: number, schema?: string): Promise<ChildService> {
+/**
+ * Starts `test/fixtures/serve-child.ts` and waits for its URLs. `options` (JSON-serialisable
+ * {@link PushServiceOptions} fields) are merged into the child's.
+ */
+export async function spawnService(
+  db: string,
+  port: number,
+  schema?: string,
+  options: Partial<PushServiceOptions> = {},
+): Promise<ChildService> {
   // node itself with tsx as a loader (not the tsx CLI, which would put a wrapper process between SIGKILL and us).
   const args = ['--import', 'tsx', '--conditions=@outpost/source', join(here, 'fixtures', 'serve-child.ts'), db];
   args.push(String(port));
-  const env = schema === undefined ? process.env : { ...process.env, PUSH_SCHEMA: schema };
+  const env: NodeJS.ProcessEnv = { ...process.env, PUSH_OPTIONS: JSON.stringify(options) };
+  if (schema !== undefined) env.PUSH_SCHEMA = schema;
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const line = await new Promise<string>((resolve, reject) => {

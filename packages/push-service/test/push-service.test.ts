@@ -79,6 +79,18 @@ describe('push service (autopush integration cases)', () => {
     expect((await push(sub, 'x', { ttl: 'soon' })).status).toBe(400);
   });
 
+  it('issue 11 item 5: reports the remaining TTL to the user agent, not the original one nor 0', async () => {
+    const { ua, sub } = await offlineSubscription();
+    expect((await push(sub, 'counts down', { ttl: 600 })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 2100));
+    const again = await reconnect(ua);
+    const m = await again.nextMessage();
+    expect(m.text).toBe('counts down');
+    // Two seconds of the 600 went by in storage.
+    expect(m.ttl).toBeGreaterThanOrEqual(590);
+    expect(m.ttl).toBeLessThanOrEqual(598);
+  });
+
   it('delivers stored messages in order on reconnect', async () => {
     const { ua, sub } = await offlineSubscription();
     for (const text of ['one', 'two', 'three']) expect((await push(sub, text)).status).toBe(201);

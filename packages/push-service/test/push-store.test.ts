@@ -23,9 +23,11 @@ function message(uaid: string, channel: string, extra: Partial<IncomingMessage> 
   };
 }
 
-const batch = (messages: { message: IncomingMessage; store: boolean }[], storageLimit = 100) => ({
-  messages,
-  newUaids: [],
+const batch = (
+  messages: { message: IncomingMessage; store: boolean; keyHash?: string | null }[],
+  storageLimit = 100,
+) => ({
+  messages: messages.map((m) => ({ keyHash: null, ...m })),
   acked: [],
   now: Date.now(),
   storageLimit,
@@ -37,8 +39,12 @@ describeEachStore('PushStore', (getStore) => {
     await store.migrate();
     const uaid = newUaid();
     const channel = randomUUID();
-    await store.registerChannel(uaid, channel, null, Date.now());
+    await register(store, uaid, channel);
     return { store, uaid, channel };
+  }
+
+  function register(store: PushStore, uaid: string, channel: string, keyHash: string | null = null, maxChannels = 100) {
+    return store.registerChannel(uaid, channel, { keyHash, now: Date.now(), node: null, maxChannels });
   }
 
   it('stores messages in order and reports unknown subscriptions as gone', async () => {
@@ -92,6 +98,60 @@ describeEachStore('PushStore', (getStore) => {
     expect(outcomes.map((o) => o.kind)).toEqual(['stored', 'stored', 'storage-full']);
   });
 
+  it("item 6: each subscription gets a fair share of its user agent's storage", async () => {
+    const { store, uaid, channel } = await setup();
+    const quiet = randomUUID();
+    await register(store, uaid, quiet);
+    // Two subscriptions, limit 4: the bursting one stops at 2 and the quiet one still has its 2.
+    const burst = await store.commitBatch(
+      batch(
+        [1, 2, 3, 4].map(() => ({ message: message(uaid, channel), store: true })),
+        4,
+      ),
+    );
+    expect(burst.map((o) => o.kind)).toEqual(['stored', 'stored', 'storage-full', 'storage-full']);
+    expect(burst[2]).toEqual({ kind: 'storage-full', limit: 2, scope: 'subscription' });
+    const other = await store.commitBatch(
+      batch(
+        [1, 2].map(() => ({ message: message(uaid, quiet), store: true })),
+        4,
+      ),
+    );
+    expect(other.map((o) => o.kind)).toEqual(['stored', 'stored']);
+  });
+
+  it('item 5: a push through an endpoint made for another key than the stored one is gone', async () => {
+    const { store, uaid, channel } = await setup();
+    const keyed = randomUUID();
+    await register(store, uaid, keyed, 'a'.repeat(43));
+    const outcomes = await store.commitBatch(
+      batch([
+        { message: message(uaid, keyed), store: true, keyHash: 'a'.repeat(43) },
+        { message: message(uaid, keyed), store: true, keyHash: 'b'.repeat(43) },
+        { message: message(uaid, keyed), store: true, keyHash: null },
+        { message: message(uaid, channel), store: true, keyHash: 'a'.repeat(43) },
+        { message: message(uaid, channel), store: true, keyHash: null },
+      ]),
+    );
+    expect(outcomes.map((o) => o.kind)).toEqual(['stored', 'gone', 'gone', 'gone', 'stored']);
+  });
+
+  it('item 4: registerChannel refuses a new channel past the cap, re-registering an existing one is fine', async () => {
+    const { store, uaid, channel } = await setup();
+    expect(await register(store, uaid, randomUUID(), null, 2)).toBe('registered');
+    expect(await register(store, uaid, randomUUID(), null, 2)).toBe('channel-limit');
+    expect(await register(store, uaid, channel, null, 2)).toBe('registered');
+  });
+
+  it('item 3: a UAID is stored at its first register, not before', async () => {
+    const store = new PushStore(getStore());
+    await store.migrate();
+    const uaid = newUaid();
+    expect(await store.claimUaid(uaid, null)).toEqual({ known: false, previousNode: null });
+    await register(store, uaid, randomUUID());
+    expect(await store.claimUaid(uaid, null)).toEqual({ known: true, previousNode: null });
+  });
+
   it('deletes acked messages, sweeps expired ones, deletes by id', async () => {
     const { store, uaid, channel } = await setup();
     const a = message(uaid, channel);
@@ -110,7 +170,7 @@ describeEachStore('PushStore', (getStore) => {
     const { store, uaid } = await setup();
     const fresh = newUaid();
     expect(await store.claimUaid(fresh, null)).toEqual({ known: false, previousNode: null });
-    await store.commitBatch({ ...batch([]), newUaids: [{ uaid: fresh, node: 'aa' }] });
+    await store.registerChannel(fresh, randomUUID(), { keyHash: null, now: Date.now(), node: 'aa', maxChannels: 10 });
     expect(await store.claimUaid(fresh, null)).toEqual({ known: true, previousNode: null });
     expect(await store.claimUaid(uaid, 'bb')).toEqual({ known: true, previousNode: null });
     expect(await store.claimUaid(fresh, 'cc')).toEqual({ known: true, previousNode: 'aa' });

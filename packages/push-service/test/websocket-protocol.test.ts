@@ -47,8 +47,11 @@ describe('WebSocket protocol robustness', () => {
     c.ws.close();
   });
 
-  it('answers the {} keep-alive ping', async () => {
+  it('answers the {} keep-alive ping after hello', async () => {
     const c = await raw(s.wsUrl);
+    c.ws.send(JSON.stringify({ messageType: 'hello', use_webpush: true, broadcasts: {} }));
+    await new Promise((r) => c.ws.once('message', r));
+    c.frames.length = 0;
     c.ws.send('{}');
     await new Promise((r) => c.ws.once('message', r));
     expect(c.frames).toEqual(['{}']);

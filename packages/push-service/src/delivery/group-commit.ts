@@ -11,8 +11,7 @@ interface Waiter<T> {
  * committed, so a 201 keeps meaning "durably stored", but a thousand POSTs cost one fsync instead of a thousand.
  */
 export class GroupCommit {
-  #messages: { message: IncomingMessage; store: boolean; waiter: Waiter<CommitOutcome> }[] = [];
-  #uaids: { uaid: string; node: string | null; waiter: Waiter<void> }[] = [];
+  #messages: { message: IncomingMessage; store: boolean; keyHash: string | null; waiter: Waiter<CommitOutcome> }[] = [];
   #acked: { id: string; waiter: Waiter<void> }[] = [];
   #running: Promise<void> | undefined;
   #scheduled = false;
@@ -25,18 +24,13 @@ export class GroupCommit {
     private readonly maxBatch = 1000,
   ) {}
 
-  /** Stores a message (or, with `store: false`, only checks its subscription) in the next commit. */
-  submitMessage(message: IncomingMessage, store: boolean): Promise<CommitOutcome> {
+  /**
+   * Stores a message (or, with `store: false`, only checks its subscription) in the next commit. `keyHash` is the
+   * endpoint token's; a subscription stored with another one is treated as gone.
+   */
+  submitMessage(message: IncomingMessage, store: boolean, keyHash: string | null): Promise<CommitOutcome> {
     return new Promise((resolve, reject) => {
-      this.#messages.push({ message, store, waiter: { resolve, reject } });
-      this.#schedule();
-    });
-  }
-
-  /** Records a new UAID in the next commit. */
-  submitUaid(uaid: string, node: string | null): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#uaids.push({ uaid, node, waiter: { resolve, reject } });
+      this.#messages.push({ message, store, keyHash, waiter: { resolve, reject } });
       this.#schedule();
     });
   }
@@ -59,7 +53,7 @@ export class GroupCommit {
   }
 
   #pending(): number {
-    return this.#messages.length + this.#uaids.length + this.#acked.length;
+    return this.#messages.length + this.#acked.length;
   }
 
   #schedule(): void {
@@ -77,16 +71,14 @@ export class GroupCommit {
 
   async #flush(): Promise<void> {
     const messages = this.#messages.splice(0, this.maxBatch);
-    const uaids = this.#uaids.splice(0, this.maxBatch);
     const acked = this.#acked.splice(0, this.maxBatch);
     const fail = (error: unknown) => {
-      for (const w of [...messages, ...uaids, ...acked]) w.waiter.reject(error);
+      for (const w of [...messages, ...acked]) w.waiter.reject(error);
     };
     let outcomes: CommitOutcome[];
     try {
       outcomes = await this.store.commitBatch({
         messages,
-        newUaids: uaids,
         acked: acked.map((a) => a.id),
         now: Date.now(),
         storageLimit: this.storageLimit,
@@ -100,7 +92,6 @@ export class GroupCommit {
       messages.forEach((m, i) => {
         m.waiter.resolve(outcomes[i]!);
       });
-      for (const u of uaids) u.waiter.resolve();
       for (const a of acked) a.waiter.resolve();
     }, fail);
     this.#syncing.add(synced);

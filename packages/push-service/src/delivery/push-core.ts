@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { NodeRouter, RouteHint } from '../cluster/node-router.js';
 import { applicationServerKeyHash, type EndpointKeyring } from '../endpoint-token.js';
+import { type RateLimit, RateLimiter } from '../http/rate-limiter.js';
+import { redactId } from '../redact.js';
 import type { CommitOutcome, IncomingMessage, PushStore } from '../store/push-store.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { GroupCommit } from './group-commit.js';
@@ -13,6 +15,12 @@ export interface PushEvents {
   unregister: [uaid: string, channelID: string];
 }
 
+/** What a `register` is limited by. */
+export interface RegisterLimits {
+  maxChannelsPerUaid: number;
+  registerRate: RateLimit;
+}
+
 /**
  * The node's shared state: storage, the group commit, the connections it holds and the router to other nodes.
  * The HTTP API hands accepted messages to {@link accept}; sessions use the rest.
@@ -21,6 +29,8 @@ export class PushCore {
   readonly registry = new ConnectionRegistry<UserAgentSession>();
   readonly writer: GroupCommit;
   readonly events = new EventEmitter<PushEvents>();
+  /** `register` token buckets per UAID. */
+  readonly registerLimiter: RateLimiter;
 
   constructor(
     readonly store: PushStore,
@@ -30,8 +40,10 @@ export class PushCore {
     public publicUrl: string,
     readonly log: Logger,
     storageLimit: number,
+    readonly registerLimits: RegisterLimits,
   ) {
     this.writer = new GroupCommit(store, storageLimit);
+    this.registerLimiter = new RateLimiter(registerLimits.registerRate);
   }
 
   /** The endpoint URL of a subscription. */
@@ -39,27 +51,41 @@ export class PushCore {
     return `${this.publicUrl}/push/${this.keyring.seal({ uaid, channelID, keyHash })}`;
   }
 
-  /** Records a subscription durably and returns its endpoint. */
-  async registerChannel(uaid: string, channelID: string, key: Uint8Array | undefined): Promise<string> {
+  /**
+   * Records a subscription durably and returns its endpoint, or the register reply's error status: 429 past the
+   * per-UAID register rate, 413 past the channel cap.
+   */
+  async registerChannel(
+    uaid: string,
+    channelID: string,
+    key: Uint8Array | undefined,
+  ): Promise<{ endpoint: string } | { status: number; reason: string }> {
+    const wait = this.registerLimiter.take(uaid);
+    if (wait > 0) return { status: 429, reason: `too many registrations; retry in ${wait} s` };
     const keyHash = key ? applicationServerKeyHash(key) : undefined;
-    await this.store.registerChannel(
-      uaid,
-      channelID,
-      keyHash ? Buffer.from(keyHash).toString('base64url') : null,
-      Date.now(),
-    );
+    const result = await this.store.registerChannel(uaid, channelID, {
+      keyHash: keyHash ? Buffer.from(keyHash).toString('base64url') : null,
+      now: Date.now(),
+      node: this.router.clustered ? this.router.nodeId : null,
+      maxChannels: this.registerLimits.maxChannelsPerUaid,
+    });
+    if (result === 'channel-limit') {
+      const max = this.registerLimits.maxChannelsPerUaid;
+      return { status: 413, reason: `this user agent already has ${max} subscriptions, the most allowed` };
+    }
     // The endpoint is handed out only once the subscription would survive a crash.
     await this.store.durable();
-    return this.endpointFor(uaid, channelID, keyHash);
+    return { endpoint: this.endpointFor(uaid, channelID, keyHash) };
   }
 
   /**
    * Stores a message (TTL > 0) or checks its subscription (TTL = 0), then hands it to the connection holding its
-   * user agent, here or on another node. Resolves once stored (committed); routing happens after.
+   * user agent, here or on another node. Resolves once stored (committed); routing happens after. `keyHash` is the
+   * one the endpoint token carries (base64url, or null for an unrestricted endpoint): it must be the subscription's.
    */
-  async accept(message: IncomingMessage): Promise<CommitOutcome> {
+  async accept(message: IncomingMessage, keyHash: string | null): Promise<CommitOutcome> {
     const store = message.ttl > 0;
-    const outcome = await this.writer.submitMessage(message, store);
+    const outcome = await this.writer.submitMessage(message, store, keyHash);
     if (outcome.kind === 'stored')
       this.#deliver(message.uaid, () => this.registry.get(message.uaid)?.offer(outcome.message));
     else if (outcome.kind === 'checked' && !store) {
@@ -82,7 +108,10 @@ export class PushCore {
       // The connection arrived here meanwhile.
       else if (node === this.router.nodeId) this.onHint(hint);
     } catch (error) {
-      this.log.warn({ err: error, uaid: hint.uaid }, 'routing to another node failed; the message waits in storage');
+      this.log.warn(
+        { err: error, uaid: redactId(hint.uaid) },
+        'routing to another node failed; the message waits in storage',
+      );
     }
   }
 
@@ -99,7 +128,10 @@ export class PushCore {
   /** The user agent connected here; `node` held it before and must drop its old connection if it has one. */
   connectionMovedFrom(node: string, uaid: string): void {
     this.router.send(node, { uaid, movedTo: this.router.nodeId }).catch((error) => {
-      this.log.warn({ err: error, uaid, node }, 'could not tell the previous node to drop its connection');
+      this.log.warn(
+        { err: error, uaid: redactId(uaid), node },
+        'could not tell the previous node to drop its connection',
+      );
     });
   }
 
@@ -114,7 +146,7 @@ export class PushCore {
   connectionReleased(uaid: string): void {
     if (!this.router.clustered) return;
     const release = this.store.releaseUaid(uaid, this.router.nodeId).catch((error) => {
-      this.log.warn({ err: error, uaid }, 'could not clear connected_node');
+      this.log.warn({ err: error, uaid: redactId(uaid) }, 'could not clear connected_node');
     });
     this.#releases.add(release);
     void release.finally(() => this.#releases.delete(release));

@@ -6,16 +6,21 @@ import {
   helloReply,
   notificationFrame,
   type OutgoingNotification,
-  pingReply,
   registerReply,
   unregisterReply,
 } from '../protocol/server-messages.js';
+import { redactId } from '../redact.js';
 import type { StoredMessage } from '../store/push-store.js';
 import type { PushCore } from './push-core.js';
 
 /** The transport a session talks through (a `ws` WebSocket in the server, a fake in unit tests). */
 export interface SessionTransport {
   send(text: string): void;
+  /**
+   * Answers a keep-alive ping. The client only needs some frame within 10 s, so a transport that still holds unread
+   * frames for it may answer with nothing (they are the answer) and stop reading until the client catches up.
+   */
+  keepAlive(): void;
   close(code: number, reason: string): void;
 }
 
@@ -46,12 +51,21 @@ export class UserAgentSession {
     private readonly log: Logger,
   ) {}
 
-  /** Handles one validated client message. */
-  async handle(message: ClientMessage): Promise<void> {
-    if (message.type === 'ping') return this.transport.send(pingReply());
+  /**
+   * Handles one validated client message. Messages that need storage return a promise (the next frame waits for
+   * it); the others are handled at once and return nothing, so a burst of them costs no promise each.
+   */
+  handle(message: ClientMessage): Promise<void> | undefined {
     if (message.type === 'hello') return this.#hello(message.uaid);
-    if (this.uaid === undefined) return this.protocolError(`"${message.type}" before "hello"`);
+    // Nothing is answered before `hello`: an anonymous socket gets no work done for it.
+    if (this.uaid === undefined) {
+      this.protocolError(`"${message.type}" before "hello"`);
+      return;
+    }
     switch (message.type) {
+      case 'ping':
+        this.transport.keepAlive();
+        return;
       case 'register':
         return this.#register(message.channelID, message.key);
       case 'unregister':
@@ -61,7 +75,7 @@ export class UserAgentSession {
         return;
       case 'nack':
         // Stays stored and in flight: redelivered on the next connection, not in a loop on this one.
-        this.log.debug({ uaid: this.uaid, version: message.version, code: message.code }, 'nack');
+        this.log.debug({ uaid: redactId(this.uaid), code: message.code }, 'nack');
         return;
       case 'broadcast_subscribe':
         // This service publishes no broadcasts; subscribing to none is a no-op.
@@ -79,7 +93,7 @@ export class UserAgentSession {
   }
 
   protocolError(reason: string): void {
-    this.log.info({ uaid: this.uaid, reason }, 'protocol error: closing');
+    this.log.info({ uaid: redactId(this.uaid), reason }, 'protocol error: closing');
     this.transport.close(CloseCode.protocolError, reason.slice(0, 120));
   }
 
@@ -89,8 +103,9 @@ export class UserAgentSession {
     let uaid = requested;
     const claim = uaid === undefined ? undefined : await this.core.store.claimUaid(uaid, node);
     if (uaid === undefined || !claim?.known) {
+      // Not stored yet: the row is written with the first `register` (an anonymous hello leaves nothing behind).
+      // Firefox sends its UAID only once it has subscriptions, so the ones it keeps are the stored ones.
       uaid = newUaid();
-      await this.core.writer.submitUaid(uaid, node);
     } else if (claim.previousNode && claim.previousNode !== node) {
       // The user agent reconnected here while another node may still hold its old connection (a TCP
       // connection that died silently): that node would keep delivering into it. Tell it to let go.
@@ -108,8 +123,8 @@ export class UserAgentSession {
   }
 
   async #register(channelID: string, key: Uint8Array | undefined): Promise<void> {
-    const endpoint = await this.core.registerChannel(this.uaid!, channelID, key);
-    this.transport.send(registerReply(channelID, { endpoint }));
+    const result = await this.core.registerChannel(this.uaid!, channelID, key);
+    this.transport.send(registerReply(channelID, result));
   }
 
   async #unregister(channelID: string): Promise<void> {
@@ -129,7 +144,10 @@ export class UserAgentSession {
         () => this.#acked?.delete(version),
         (error) => {
           this.#acked?.delete(version);
-          this.log.error({ err: error, uaid: this.uaid }, 'failed to delete an acked message; it will be redelivered');
+          this.log.error(
+            { err: error, uaid: redactId(this.uaid) },
+            'failed to delete an acked message; it will be redelivered',
+          );
         },
       );
     }
@@ -180,7 +198,10 @@ export class UserAgentSession {
         this.#backlog = full || rows.length === limit;
       } while (this.#dirty && !this.#closed);
     } catch (error) {
-      this.log.error({ err: error, uaid: this.uaid }, 'reading stored messages failed; closing so the UA retries');
+      this.log.error(
+        { err: error, uaid: redactId(this.uaid) },
+        'reading stored messages failed; closing so the UA retries',
+      );
       this.transport.close(1011, 'internal error');
     } finally {
       this.#draining = false;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PushCore } from '../delivery/push-core.js';
 import { newMessageId } from '../protocol/ids.js';
+import { redactUrl } from '../redact.js';
 import { Errno, PushError } from './push-error.js';
 import { MAX_PAYLOAD_BYTES, parseEncryption, parseTopic, parseTtl, parseUrgency } from './push-headers.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -14,6 +15,8 @@ export interface RouteOptions {
   maxTtl: number;
   /** Seconds an application server should wait when a user agent's storage is full. */
   storageRetryAfter: number;
+  /** Open WebSockets (with or without `hello`) and what the connection limits closed, for `/health`. */
+  sockets(): { open: number; closed: Readonly<Record<string, number>> };
 }
 
 const MESSAGE_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -39,7 +42,7 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
     }
     const status = error.statusCode ?? 500;
     if (status < 500) return sendError(reply, new PushError(status, 0, error.message));
-    request.log.error({ err: error, url: request.url }, 'request failed');
+    request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
     return sendError(reply, new PushError(500, Errno.internal, 'internal error; the message was not accepted'));
   });
 
@@ -47,13 +50,18 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
     sendError(reply, new PushError(404, Errno.invalidEndpoint, `no route for ${request.method} ${request.url}`));
   });
 
-  app.get('/health', async () => ({ status: 'ok', node: core.router.nodeId, connections: core.registry.size }));
+  // `connections`: user agents past `hello`; `sockets`: every open WebSocket, including those not (yet) past it.
+  app.get('/health', async () => {
+    const { open, closed } = options.sockets();
+    return { status: 'ok', node: core.router.nodeId, connections: core.registry.size, sockets: open, closed };
+  });
 
   app.post<{ Params: { token: string } }>('/push/:token', async (request, reply) => {
     // Opening the token is pure crypto: a forged or tampered one never reaches the store.
     const opened = core.keyring.open(request.params.token);
     if (!opened.ok) throw new PushError(404, Errno.invalidEndpoint, `unknown push endpoint (${opened.error} token)`);
     const { uaid, channelID, keyHash } = opened.claims;
+    const storedKeyHash = keyHash ? Buffer.from(keyHash).toString('base64url') : null;
     const h = request.headers;
     const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
     const ttl = parseTtl(single(h.ttl), maxTtl);
@@ -73,30 +81,32 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
     }
     const now = Date.now();
     const id = newMessageId();
-    const outcome = await core.accept({
-      id,
-      uaid,
-      channel_id: channelID,
-      topic: topic ?? null,
-      ttl,
-      expires_at: now + ttl * 1000,
-      urgency,
-      data: crypto ? body.toString('base64url') : null,
-      encoding: crypto?.encoding ?? null,
-      encryption: crypto?.encryption ?? null,
-      crypto_key: crypto?.crypto_key ?? null,
-      created_at: now,
-    });
+    const outcome = await core.accept(
+      {
+        id,
+        uaid,
+        channel_id: channelID,
+        topic: topic ?? null,
+        ttl,
+        expires_at: now + ttl * 1000,
+        urgency,
+        data: crypto ? body.toString('base64url') : null,
+        encoding: crypto?.encoding ?? null,
+        encryption: crypto?.encryption ?? null,
+        crypto_key: crypto?.crypto_key ?? null,
+        created_at: now,
+      },
+      storedKeyHash,
+    );
     if (outcome.kind === 'gone') {
       throw new PushError(410, Errno.invalidSubscription, 'the subscription is gone (the user agent unsubscribed)');
     }
     if (outcome.kind === 'storage-full') {
-      throw new PushError(
-        429,
-        Errno.storageLimit,
-        `the user agent already has ${outcome.limit} undelivered messages; retry once it has reconnected`,
-        { 'retry-after': String(options.storageRetryAfter) },
-      );
+      const message =
+        outcome.scope === 'user-agent'
+          ? `the user agent already has ${outcome.limit} undelivered messages; retry once it has reconnected`
+          : `this subscription already has its share (${outcome.limit}) of the user agent's undelivered messages; retry once it has reconnected`;
+      throw new PushError(429, Errno.storageLimit, message, { 'retry-after': String(options.storageRetryAfter) });
     }
     reply.code(201).header('location', `${core.publicUrl}/m/${id}`).header('ttl', String(ttl));
     return reply.send();

@@ -59,6 +59,10 @@ export const CloseCode = {
   goingAway: 1001,
   /** A frame that broke the protocol. */
   protocolError: 1002,
+  /** A connection that broke a limit: no `hello` in time. */
+  policyViolation: 1008,
+  /** The client did not read what it was sent; it may come back later. */
+  tryAgainLater: 1013,
   /** The same UAID connected again (here or on another node): the newer connection wins. */
   replaced: 4000,
   /** Too many unacknowledged protocol errors or abuse: do not come back. */

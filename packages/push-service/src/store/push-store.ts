@@ -17,14 +17,19 @@ export type CommitOutcome =
   | { kind: 'checked' }
   /** The subscription is gone (unregistered). */
   | { kind: 'gone' }
-  /** The user agent already holds `limit` undelivered messages. */
-  | { kind: 'storage-full'; limit: number };
+  /**
+   * The user agent already holds `limit` undelivered messages (`scope: 'user-agent'`), or this subscription its fair
+   * share of them, `limit` = the UAID's limit divided by its number of subscriptions (`scope: 'subscription'`).
+   */
+  | { kind: 'storage-full'; limit: number; scope: 'user-agent' | 'subscription' };
 
 /** One write of a group commit. */
 export interface BatchInput {
-  messages: ReadonlyArray<{ message: IncomingMessage; store: boolean }>;
-  /** UAIDs handed out by `hello` since the last commit. */
-  newUaids: ReadonlyArray<{ uaid: string; node: string | null }>;
+  /**
+   * `keyHash`: the one in the endpoint token the message came through (base64url, null for an unrestricted
+   * endpoint). A subscription stored with another key hash (re-registered since) treats the message as gone.
+   */
+  messages: ReadonlyArray<{ message: IncomingMessage; store: boolean; keyHash: string | null }>;
   /**
    * IDs of acknowledged messages to forget. Sessions only ack versions they sent to their own UAID, so the ID
    * alone (the unique index) identifies the row.
@@ -133,12 +138,35 @@ export class PushStore {
     return out;
   }
 
-  /** Records a subscription (idempotent; a repeated register updates the key). */
-  async registerChannel(uaid: string, channelId: string, keyHash: string | null, now: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  /**
+   * Records a subscription, and its UAID at the UAID's first one (`node`: the node holding its connection, when
+   * clustered). Idempotent; a repeated register updates the key (endpoints made for the old key then stop working:
+   * a push compares its token's key hash with this one). Refused past `maxChannels` subscriptions for the UAID.
+   */
+  async registerChannel(
+    uaid: string,
+    channelId: string,
+    options: { keyHash: string | null; now: number; node: string | null; maxChannels: number },
+  ): Promise<'registered' | 'channel-limit'> {
+    const { keyHash, now, node, maxChannels } = options;
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('push_channels')
+        .select('channel_id')
+        .where('uaid', '=', uaid)
+        .where('channel_id', '=', channelId)
+        .executeTakeFirst();
+      if (!existing) {
+        const { n } = await trx
+          .selectFrom('push_channels')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('uaid', '=', uaid)
+          .executeTakeFirstOrThrow();
+        if (Number(n) >= maxChannels) return 'channel-limit';
+      }
       await trx
         .insertInto('push_uaids')
-        .values({ uaid, created_at: now, connected_node: null })
+        .values({ uaid, created_at: now, connected_node: node })
         .onConflict((oc) => oc.column('uaid').doNothing())
         .execute();
       await trx
@@ -146,7 +174,17 @@ export class PushStore {
         .values({ uaid, channel_id: channelId, key_hash: keyHash, created_at: now })
         .onConflict((oc) => oc.columns(['uaid', 'channel_id']).doUpdateSet({ key_hash: keyHash }))
         .execute();
+      return 'registered';
     });
+  }
+
+  /** How many UAIDs are stored (hostile-client checks: anonymous hellos must leave none). */
+  async uaidCount(): Promise<number> {
+    const { n } = await this.db
+      .selectFrom('push_uaids')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(n);
   }
 
   /** Deletes a subscription and its undelivered messages. Returns whether it existed. */
@@ -198,26 +236,15 @@ export class PushStore {
   }
 
   /**
-   * One group commit: new UAIDs, then the messages (subscription check, topic replacement, storage limit, insert),
-   * then acknowledged deletions, all in one transaction. Outcomes are in the order of `input.messages`.
+   * One group commit: the messages (subscription and key check, topic replacement, storage limits, insert), then
+   * acknowledged deletions, all in one transaction. Outcomes are in the order of `input.messages`.
    */
   async commitBatch(input: BatchInput): Promise<CommitOutcome[]> {
     return this.db.transaction().execute(async (trx) => {
-      if (input.newUaids.length > 0) await insertUaids(trx, input.newUaids, input.now);
       const outcomes = input.messages.length > 0 ? await writeMessages(trx, input) : [];
       if (input.acked.length > 0) await deleteAcked(trx, input.acked);
       return outcomes;
     });
-  }
-}
-
-async function insertUaids(trx: Transaction<PushTables>, uaids: BatchInput['newUaids'], now: number): Promise<void> {
-  for (let i = 0; i < uaids.length; i += CHUNK) {
-    await trx
-      .insertInto('push_uaids')
-      .values(uaids.slice(i, i + CHUNK).map((u) => ({ uaid: u.uaid, created_at: now, connected_node: u.node })))
-      .onConflict((oc) => oc.column('uaid').doNothing())
-      .execute();
   }
 }
 
@@ -232,9 +259,10 @@ async function deleteAcked(trx: Transaction<PushTables>, acked: BatchInput['acke
 
 async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): Promise<CommitOutcome[]> {
   const { messages, now, storageLimit } = input;
-  const live = await existingChannels(trx, messages);
-  const outcomes: (CommitOutcome | undefined)[] = messages.map(({ message }) =>
-    live.has(pairKey(message.uaid, message.channel_id)) ? undefined : { kind: 'gone' },
+  const { keyHashes, channelCounts } = await existingChannels(trx, messages);
+  // A subscription re-registered with another key (or none) is not the one the old endpoints were made for.
+  const outcomes: (CommitOutcome | undefined)[] = messages.map(({ message, keyHash }) =>
+    keyHashes.get(pairKey(message.uaid, message.channel_id)) === keyHash ? undefined : { kind: 'gone' },
   );
 
   // Topic replacement: a newer message with the same topic replaces an undelivered one, also within this batch.
@@ -254,7 +282,11 @@ async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): P
   }
 
   const toStore = messages.flatMap(({ store }, i) => (outcomes[i] || !store ? [] : [i]));
-  const counts = await storedCounts(trx, [...new Set(toStore.map((i) => messages[i]!.message.uaid))], now);
+  const { perUaid, perChannel } = await storedCounts(
+    trx,
+    [...new Set(toStore.map((i) => messages[i]!.message.uaid))],
+    now,
+  );
   const inserts: number[] = [];
   for (const i of toStore) {
     const m = messages[i]!.message;
@@ -264,12 +296,21 @@ async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): P
       outcomes[i] = { kind: 'checked' };
       continue;
     }
-    const count = counts.get(m.uaid) ?? 0;
+    const count = perUaid.get(m.uaid) ?? 0;
     if (count >= storageLimit) {
-      outcomes[i] = { kind: 'storage-full', limit: storageLimit };
+      outcomes[i] = { kind: 'storage-full', limit: storageLimit, scope: 'user-agent' };
       continue;
     }
-    counts.set(m.uaid, count + 1);
+    // Fair share: one site's burst must not take the storage every other subscription of this user agent needs.
+    const share = Math.max(1, Math.floor(storageLimit / (channelCounts.get(m.uaid) ?? 1)));
+    const pair = pairKey(m.uaid, m.channel_id);
+    const channelCount = perChannel.get(pair) ?? 0;
+    if (channelCount >= share) {
+      outcomes[i] = { kind: 'storage-full', limit: share, scope: 'subscription' };
+      continue;
+    }
+    perUaid.set(m.uaid, count + 1);
+    perChannel.set(pair, channelCount + 1);
     inserts.push(i);
   }
   for (let c = 0; c < inserts.length; c += CHUNK) {
@@ -288,35 +329,53 @@ async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): P
   return outcomes.map((o) => o ?? { kind: 'checked' });
 }
 
-async function existingChannels(trx: Transaction<PushTables>, messages: BatchInput['messages']): Promise<Set<string>> {
-  // All channels of the batch's UAIDs (a user agent has few): a plain IN on the key's first column is cheaper
-  // than a row-value IN over (uaid, channel_id).
+/** The batch's UAIDs' subscriptions: each one's stored key hash, and how many each UAID has. */
+async function existingChannels(
+  trx: Transaction<PushTables>,
+  messages: BatchInput['messages'],
+): Promise<{ keyHashes: Map<string, string | null>; channelCounts: Map<string, number> }> {
+  // All channels of the batch's UAIDs (a user agent has few, at most the channel cap): a plain IN on the key's
+  // first column is cheaper than a row-value IN over (uaid, channel_id).
   const uaids = [...new Set(messages.map(({ message: m }) => m.uaid))];
-  const live = new Set<string>();
+  const keyHashes = new Map<string, string | null>();
+  const channelCounts = new Map<string, number>();
   for (let i = 0; i < uaids.length; i += CHUNK) {
     const rows = await trx
       .selectFrom('push_channels')
-      .select(['uaid', 'channel_id'])
+      .select(['uaid', 'channel_id', 'key_hash'])
       .where('uaid', 'in', uaids.slice(i, i + CHUNK))
       .execute();
-    for (const r of rows) live.add(pairKey(r.uaid, r.channel_id));
+    for (const r of rows) {
+      keyHashes.set(pairKey(r.uaid, r.channel_id), r.key_hash);
+      channelCounts.set(r.uaid, (channelCounts.get(r.uaid) ?? 0) + 1);
+    }
   }
-  return live;
+  return { keyHashes, channelCounts };
 }
 
-async function storedCounts(trx: Transaction<PushTables>, uaids: string[], now: number): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+/** Unexpired stored messages per UAID and per subscription. */
+async function storedCounts(
+  trx: Transaction<PushTables>,
+  uaids: string[],
+  now: number,
+): Promise<{ perUaid: Map<string, number>; perChannel: Map<string, number> }> {
+  const perUaid = new Map<string, number>();
+  const perChannel = new Map<string, number>();
   for (let i = 0; i < uaids.length; i += CHUNK) {
     const rows = await trx
       .selectFrom('push_messages')
-      .select(['uaid', (eb) => eb.fn.countAll<number>().as('n')])
+      .select(['uaid', 'channel_id', (eb) => eb.fn.countAll<number>().as('n')])
       .where('uaid', 'in', uaids.slice(i, i + CHUNK))
       .where('expires_at', '>', now)
-      .groupBy('uaid')
+      .groupBy(['uaid', 'channel_id'])
       .execute();
-    for (const r of rows) counts.set(r.uaid, Number(r.n));
+    for (const r of rows) {
+      const n = Number(r.n);
+      perChannel.set(pairKey(r.uaid, r.channel_id), n);
+      perUaid.set(r.uaid, (perUaid.get(r.uaid) ?? 0) + n);
+    }
   }
-  return counts;
+  return { perUaid, perChannel };
 }
 
 function pairKey(uaid: string, channelId: string): string {
