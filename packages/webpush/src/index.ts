@@ -4,8 +4,7 @@
 // `@outpost/webpush/web` (web.ts), which reaches no node: module.
 import './crypto-runtime-node.js';
 
-// Everything the browser entry has (encryption, keys, VAPID), then what only Node runs: the sender and fan-out.
-export * from './web.js';
+// What only Node runs (the sender and fan-out); everything else is the browser entry's, re-exported below.
 export type { SendOutcome } from './classify.js';
 export { PushRequestError, type PushRequestErrorCode } from './errors.js';
 export { type FanOutOptions, type FanOutProgress, type FanOutSummary, fanOut } from './fanout.js';
@@ -13,3 +12,5 @@ export { PushHttpClient, type PushHttpClientOptions, sharedPushHttpClient } from
 export { DEFAULT_TTL_SECONDS, type PushMessageOptions, type Urgency } from './push-headers.js';
 export type { RetryPolicy } from './retry.js';
 export { type SendOptions, type SendResult, sendNotification, type VapidDetails } from './sender.js';
+// Encryption, decryption, keys and VAPID: the browser entry, whole.
+export * from './web.js';
