@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byteRange, ifRangeAllows } from '../src/server/music/byte-range.js';
 import { etagOf, loadCatalog, TRACK_SPECS } from '../src/server/music/catalog.js';
+import { ifRangeAllows } from '../src/server/music/if-range.js';
 import type { TrackList } from '../src/server/music/music-wire.js';
 import { musicRoutes } from '../src/server/music/routes.js';
 import { SAMPLE_RATE, synthesizeWav, wavSize } from '../src/server/music/synth.js';
@@ -145,40 +144,8 @@ describe('GET/HEAD /api/music/tracks/:id/audio', () => {
   });
 });
 
-describe('byteRange', () => {
-  it('any satisfiable single range lies inside the body; what it covers matches the header', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.nat(20_000), fc.nat(20_000), (size, a, b) => {
-        const decision = byteRange(`bytes=${a}-${b}`, size);
-        const expected =
-          b < a
-            ? { kind: 'full' }
-            : a >= size
-              ? { kind: 'unsatisfiable' }
-              : { kind: 'partial', start: a, end: Math.min(b, size - 1) };
-        expect(decision).toEqual(expected);
-      }),
-    );
-  });
-
-  it('a suffix covers the last n bytes, or all of them', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 20_000 }), (size, n) => {
-        expect(byteRange(`bytes=-${n}`, size)).toEqual({
-          kind: 'partial',
-          start: Math.max(0, size - n),
-          end: size - 1,
-        });
-      }),
-    );
-  });
-
-  it('ignores what it will not serve: no header, other units, several ranges, bad syntax', () => {
-    for (const header of [undefined, '', 'items=0-1', 'bytes=0-1,5-6', 'bytes=a-b', 'bytes=-']) {
-      expect(byteRange(header, 100), String(header)).toEqual({ kind: 'full' });
-    }
-  });
-
+// The Range rules are @outpost/pwa's decideRange, property-tested in packages/pwa/test/caching-range.test.ts.
+describe('ifRangeAllows', () => {
   it('If-Range matches only the same strong tag', () => {
     expect(ifRangeAllows(undefined, '"a"')).toBe(true);
     expect(ifRangeAllows('"a"', '"a"')).toBe(true);

@@ -1,6 +1,7 @@
+import { contentRange, decideRange, type RangeDecision } from '@outpost/pwa/ranges';
 import type { FastifyPluginAsync } from 'fastify';
-import { type ByteRange, byteRange, ifRangeAllows } from './byte-range.js';
 import { loadCatalog } from './catalog.js';
+import { ifRangeAllows } from './if-range.js';
 import type { TrackList } from './music-wire.js';
 
 /** Options of {@link musicRoutes}. */
@@ -35,12 +36,10 @@ export const musicRoutes: FastifyPluginAsync<MusicRoutesOptions> = async (app, o
       const ifRange = request.headers['if-range'];
       // Several If-Range headers name no one version: the whole file.
       const allowed = typeof ifRange === 'string' || ifRange === undefined ? ifRangeAllows(ifRange, entry.etag) : false;
-      const range: ByteRange = allowed ? byteRange(request.headers.range, size) : { kind: 'full' };
-      if (range.kind === 'unsatisfiable') {
-        return reply.code(416).header('content-range', `bytes */${size}`).send();
-      }
+      const range: RangeDecision = allowed ? decideRange(request.headers.range, size) : { kind: 'full' };
+      if (range.kind === 'unsatisfiable') return reply.code(416).header('content-range', contentRange(size)).send();
       const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, size - 1];
-      if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);
+      if (range.kind === 'partial') reply.code(206).header('content-range', contentRange(size, range));
       reply.type(type).header('content-length', String(end - start + 1));
       if (request.method === 'HEAD') return reply.send();
       return reply.send(entry.read(start, end));
