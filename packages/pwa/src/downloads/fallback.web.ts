@@ -1,6 +1,6 @@
 // The fallback download, for browsers without Background Fetch (Firefox, Safari) or where it is refused: a
-// streamed fetch per file that writes chunks to the downloads store as bytes arrive, so memory holds one chunk
-// whatever the file size, and that continues from the stored offset with `Range` + `If-Range` after any
+// streamed fetch per file that writes chunks to the downloads store as bytes arrive, so memory holds two chunks
+// at most (one being written, one being read) whatever the file size, and that continues from the stored offset with `Range` + `If-Range` after any
 // interruption (network loss, server restart, page reload, browser restart). The decisions are resume.ts's.
 
 import type { Download, DownloadFailureReason, StoredFile } from './download.js';
@@ -206,7 +206,12 @@ async function downloadFile(
   }
 }
 
-/** Streams `response`'s body into the store at `offset`, one chunk per transaction. */
+/**
+ * Streams `response`'s body into the store at `offset`, one chunk per transaction. The next chunk is read while
+ * the previous one commits (reading the network and writing to disk overlap), with at most one write in flight,
+ * so memory holds two chunks at most. The stored offset still moves only when a write commits, and no write
+ * outlives the run: every way out waits for the one in flight.
+ */
 async function writeBody(
   store: DownloadsStore,
   file: StoredFile,
@@ -220,15 +225,26 @@ async function writeBody(
   const reader = body.getReader();
   let parts: Uint8Array[] = [];
   let buffered = 0;
+  // Where the next write goes: `offset` plus every byte handed to a write (committed or in flight).
   let at = offset;
-  const flush = async (last: boolean): Promise<boolean> => {
+  // The write in flight: true once committed, false when the download was no longer downloading.
+  let writing: Promise<boolean> = Promise.resolve(true);
+  const write = (last: boolean): Promise<boolean> => {
     const complete = last && (file.size === undefined || at + buffered === file.size);
     const blob = new Blob(parts as BlobPart[], { type: file.type });
+    const from = at;
     parts = [];
-    const result = await store.append(file.url, at, blob, complete);
     at += buffered;
     buffered = 0;
-    return result.stored;
+    return store.append(file.url, from, blob, complete).then((result) => result.stored);
+  };
+  /** Waits for the write in flight, then hands the gathered bytes to the next one; false once stopped. */
+  const flush = async (last: boolean): Promise<boolean> => {
+    if (!(await writing)) return false;
+    writing = write(last);
+    // Awaited on every way out; this only keeps a failure from counting as unhandled while the body is read.
+    writing.catch(() => undefined);
+    return true;
   };
   try {
     for (;;) {
@@ -249,10 +265,17 @@ async function writeBody(
       await flush(false);
       throw new Interrupted(`body ended at ${at} of ${file.size}`);
     }
-    return (await flush(true)) ? 'done' : 'stopped';
+    return (await flush(true)) && (await writing) ? 'done' : 'stopped';
   } catch (error) {
-    if (error instanceof Interrupted && buffered > 0 && !options.signal.aborted) {
-      await flush(false).catch(() => undefined);
+    let running: boolean;
+    try {
+      running = await writing;
+    } catch (writeError) {
+      // A write that failed (quota, a stale offset) says more than the network loss that followed it.
+      throw error instanceof Interrupted ? writeError : error;
+    }
+    if (error instanceof Interrupted && running && buffered > 0 && !options.signal.aborted) {
+      await write(false).catch(() => undefined);
     }
     throw error;
   }
