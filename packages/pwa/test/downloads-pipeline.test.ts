@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Download } from '../src/downloads/download.js';
-import { runFallbackDownload } from '../src/downloads/fallback.web.js';
+import { chunkSizeFor, runFallbackDownload } from '../src/downloads/fallback.web.js';
 import { type DownloadsStore, openDownloadsStore } from '../src/downloads/store.web.js';
 
 // The fallback reads the next chunk while the previous one commits, with at most one write in flight, and no
@@ -152,5 +153,34 @@ describe('fallback pipelining', () => {
     // The held write found the download paused: nothing stored, the offset unchanged.
     expect((await store.getFile(URL_))?.stored).toBe(0);
     store.close();
+  });
+});
+
+describe('chunkSizeFor', () => {
+  const MiB = 1024 * 1024;
+
+  it('is 1 MiB for an unknown size or a small file, 4 MiB for 64 MiB, 8 MiB at most', () => {
+    expect(chunkSizeFor(undefined)).toBe(MiB);
+    expect(chunkSizeFor(0)).toBe(MiB);
+    expect(chunkSizeFor(3 * MiB)).toBe(MiB);
+    expect(chunkSizeFor(64 * MiB)).toBe(4 * MiB);
+    expect(chunkSizeFor(80 * MiB - 1)).toBe(4 * MiB);
+    expect(chunkSizeFor(80 * MiB)).toBe(5 * MiB);
+    expect(chunkSizeFor(4096 * MiB)).toBe(8 * MiB);
+  });
+
+  it('is whole MiB between 1 and 8 MiB, and gives a file of 16 MiB or more at least 16 steps', () => {
+    const sizes = fc.oneof(fc.integer({ min: 0, max: 256 * MiB }), fc.integer({ min: 0, max: 2 ** 42 }));
+    fc.assert(
+      fc.property(sizes, (size) => {
+        const chunk = chunkSizeFor(size);
+        expect(chunk % MiB).toBe(0);
+        expect(chunk).toBeGreaterThanOrEqual(MiB);
+        expect(chunk).toBeLessThanOrEqual(8 * MiB);
+        if (size >= 16 * MiB) expect(Math.ceil(size / chunk)).toBeGreaterThanOrEqual(16);
+        else expect(chunk).toBe(MiB);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

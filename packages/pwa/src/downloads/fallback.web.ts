@@ -11,7 +11,7 @@ import { type DownloadsStore, StaleWriteError } from './store.web.js';
 export interface FallbackOptions {
   /** Aborting it stops the download where it stands (pause, cancel, page closing). */
   signal: AbortSignal;
-  /** Bytes per stored chunk. Default 1 MiB. */
+  /** Bytes per stored chunk. Default: {@link chunkSizeFor} of the file's size. */
   chunkSize?: number;
   /** The fetch to use. Default: the global fetch. */
   fetch?: typeof fetch;
@@ -40,7 +40,27 @@ class Failed extends Error {
   }
 }
 
-const DEFAULT_CHUNK = 1024 * 1024;
+const MiB = 1024 * 1024;
+const MIN_CHUNK = MiB;
+const MAX_CHUNK = 8 * MiB;
+/** Progress steps a file of 16 MiB or more gets at least: the byte count moves once per stored chunk. */
+const STEPS = 16;
+
+/**
+ * The default bytes per stored chunk for a file of `size` bytes: a sixteenth of it rounded down to whole MiB,
+ * between 1 and 8 MiB (1 MiB when the size is unknown). Each chunk costs a transaction and a stored Blob, so
+ * larger chunks store faster (docs/downloads.md has the numbers); the rule keeps at least 16 progress steps for
+ * a file of 16 MiB or more, 1 MiB steps for a smaller one, and at most two chunks (16 MiB) in memory.
+ *
+ * @example
+ * ```ts
+ * chunkSizeFor(64 * 1024 * 1024); // 4 MiB
+ * ```
+ */
+export function chunkSizeFor(size: number | undefined): number {
+  if (size === undefined) return MIN_CHUNK;
+  return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.floor(size / STEPS / MiB) * MiB));
+}
 
 function factsOf(response: Response): ResponseFacts {
   const h = response.headers;
@@ -219,7 +239,7 @@ async function writeBody(
   response: Response,
   options: FallbackOptions,
 ): Promise<'done' | 'stopped'> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const chunkSize = options.chunkSize ?? chunkSizeFor(file.size);
   const body = response.body;
   if (!body) throw new Interrupted('no body');
   const reader = body.getReader();
