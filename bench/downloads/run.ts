@@ -1,9 +1,10 @@
 // bench/downloads: the downloads capability in Chromium, side by side with its anchors in one run, every file
 // from the same local HTTP server:
 //   throughput: a 64 MiB file downloaded by createDownloads forced onto the fallback (a streamed fetch written
-//               to IndexedDB in 1 MiB chunks) vs a plain fetch() + response.blob() of the same file, and vs the
-//               floor of that design without the library (the stream gathered into 1 MiB Blobs, each put in
-//               IndexedDB; no records, no resume), which tells the design's cost from the library's;
+//               to IndexedDB in 4 MiB chunks, its default for this size, the next read while one commits) vs a
+//               plain fetch() + response.blob() of the same file, and vs the floor of that design without the
+//               library (the stream gathered into Blobs of the same size, each put in IndexedDB while the next
+//               is read; no records, no resume), which tells the design's cost from the library's;
 //   heap:       the peak JS heap of the page while the fallback downloads a 256 MiB file, next to the same
 //               fetch() + blob() anchor, sampled over CDP (Runtime.getHeapUsage: V8's used heap, and apart the
 //               backing stores of ArrayBuffers, where stream chunks live);

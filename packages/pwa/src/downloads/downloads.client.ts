@@ -17,7 +17,7 @@ export interface DownloadsOptions {
   registration?: () => Promise<ServiceWorkerRegistration | undefined>;
   /** The fetch the fallback and the HEAD requests use. Default: the global fetch. */
   fetch?: typeof fetch;
-  /** Bytes per stored chunk of the fallback. Default 1 MiB. */
+  /** Bytes per stored chunk of the fallback. Default: a sixteenth of the file in whole MiB, from 1 to 8 MiB (`chunkSizeFor`). */
   chunkSize?: number;
   /** Delay before retry `attempt` of the fallback after a network loss. Default: 1 s doubling to 15 s. */
   retryDelay?: (attempt: number) => number;

@@ -1,6 +1,6 @@
 // The fallback download, for browsers without Background Fetch (Firefox, Safari) or where it is refused: a
-// streamed fetch per file that writes chunks to the downloads store as bytes arrive, so memory holds one chunk
-// whatever the file size, and that continues from the stored offset with `Range` + `If-Range` after any
+// streamed fetch per file that writes chunks to the downloads store as bytes arrive, so memory holds two chunks
+// at most (one being written, one being read) whatever the file size, and that continues from the stored offset with `Range` + `If-Range` after any
 // interruption (network loss, server restart, page reload, browser restart). The decisions are resume.ts's.
 
 import type { Download, DownloadFailureReason, StoredFile } from './download.js';
@@ -11,7 +11,7 @@ import { type DownloadsStore, StaleWriteError } from './store.web.js';
 export interface FallbackOptions {
   /** Aborting it stops the download where it stands (pause, cancel, page closing). */
   signal: AbortSignal;
-  /** Bytes per stored chunk. Default 1 MiB. */
+  /** Bytes per stored chunk. Default: {@link chunkSizeFor} of the file's size. */
   chunkSize?: number;
   /** The fetch to use. Default: the global fetch. */
   fetch?: typeof fetch;
@@ -40,7 +40,27 @@ class Failed extends Error {
   }
 }
 
-const DEFAULT_CHUNK = 1024 * 1024;
+const MiB = 1024 * 1024;
+const MIN_CHUNK = MiB;
+const MAX_CHUNK = 8 * MiB;
+/** Progress steps a file of 16 MiB or more gets at least: the byte count moves once per stored chunk. */
+const STEPS = 16;
+
+/**
+ * The default bytes per stored chunk for a file of `size` bytes: a sixteenth of it rounded down to whole MiB,
+ * between 1 and 8 MiB (1 MiB when the size is unknown). Each chunk costs a transaction and a stored Blob, so
+ * larger chunks store faster (docs/downloads.md has the numbers); the rule keeps at least 16 progress steps for
+ * a file of 16 MiB or more, 1 MiB steps for a smaller one, and at most two chunks (16 MiB) in memory.
+ *
+ * @example
+ * ```ts
+ * chunkSizeFor(64 * 1024 * 1024); // 4 MiB
+ * ```
+ */
+export function chunkSizeFor(size: number | undefined): number {
+  if (size === undefined) return MIN_CHUNK;
+  return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.floor(size / STEPS / MiB) * MiB));
+}
 
 function factsOf(response: Response): ResponseFacts {
   const h = response.headers;
@@ -206,7 +226,12 @@ async function downloadFile(
   }
 }
 
-/** Streams `response`'s body into the store at `offset`, one chunk per transaction. */
+/**
+ * Streams `response`'s body into the store at `offset`, one chunk per transaction. The next chunk is read while
+ * the previous one commits (reading the network and writing to disk overlap), with at most one write in flight,
+ * so memory holds two chunks at most. The stored offset still moves only when a write commits, and no write
+ * outlives the run: every way out waits for the one in flight.
+ */
 async function writeBody(
   store: DownloadsStore,
   file: StoredFile,
@@ -214,21 +239,32 @@ async function writeBody(
   response: Response,
   options: FallbackOptions,
 ): Promise<'done' | 'stopped'> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const chunkSize = options.chunkSize ?? chunkSizeFor(file.size);
   const body = response.body;
   if (!body) throw new Interrupted('no body');
   const reader = body.getReader();
   let parts: Uint8Array[] = [];
   let buffered = 0;
+  // Where the next write goes: `offset` plus every byte handed to a write (committed or in flight).
   let at = offset;
-  const flush = async (last: boolean): Promise<boolean> => {
+  // The write in flight: true once committed, false when the download was no longer downloading.
+  let writing: Promise<boolean> = Promise.resolve(true);
+  const write = (last: boolean): Promise<boolean> => {
     const complete = last && (file.size === undefined || at + buffered === file.size);
     const blob = new Blob(parts as BlobPart[], { type: file.type });
+    const from = at;
     parts = [];
-    const result = await store.append(file.url, at, blob, complete);
     at += buffered;
     buffered = 0;
-    return result.stored;
+    return store.append(file.url, from, blob, complete).then((result) => result.stored);
+  };
+  /** Waits for the write in flight, then hands the gathered bytes to the next one; false once stopped. */
+  const flush = async (last: boolean): Promise<boolean> => {
+    if (!(await writing)) return false;
+    writing = write(last);
+    // Awaited on every way out; this only keeps a failure from counting as unhandled while the body is read.
+    writing.catch(() => undefined);
+    return true;
   };
   try {
     for (;;) {
@@ -249,10 +285,17 @@ async function writeBody(
       await flush(false);
       throw new Interrupted(`body ended at ${at} of ${file.size}`);
     }
-    return (await flush(true)) ? 'done' : 'stopped';
+    return (await flush(true)) && (await writing) ? 'done' : 'stopped';
   } catch (error) {
-    if (error instanceof Interrupted && buffered > 0 && !options.signal.aborted) {
-      await flush(false).catch(() => undefined);
+    let running: boolean;
+    try {
+      running = await writing;
+    } catch (writeError) {
+      // A write that failed (quota, a stale offset) says more than the network loss that followed it.
+      throw error instanceof Interrupted ? writeError : error;
+    }
+    if (error instanceof Interrupted && running && buffered > 0 && !options.signal.aborted) {
+      await write(false).catch(() => undefined);
     }
     throw error;
   }

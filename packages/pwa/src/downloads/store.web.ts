@@ -1,7 +1,7 @@
 // The downloads store: one IndexedDB database shared by pages and the worker. Its name carries no app version,
 // so an update of the app (a new worker) never deletes what the user downloaded. Files are kept as Blob chunks
-// keyed by [url, offset]: a fallback download appends one chunk per write, so memory holds one chunk at a time,
-// and an answer to a Range request is a Blob made of chunk references (nothing is copied or read).
+// keyed by [url, offset]: a fallback download appends one chunk per write (reading the next one meanwhile), so
+// memory holds a chunk or two at a time, and an answer to a Range request is a Blob made of chunk references (nothing is copied or read).
 
 import { openChannel, type TypedChannel } from '../channel.web.js';
 import { committed, openDatabase, promised } from '../indexeddb.web.js';
