@@ -387,17 +387,16 @@ async function measureLatency(service: ServiceProcess) {
   const total = LATENCY_RATE * LATENCY_SECONDS;
   const sentAt = new Float64Array(total);
   const latencies: number[] = [];
-  let finished!: () => void;
-  const done = new Promise<void>((r) => {
-    finished = r;
+  // The executor runs at once, so every agent listens before the first POST below.
+  const done = new Promise<void>((finished) => {
+    for (const a of agents)
+      a.onNotification((seq) => {
+        const at = sentAt[seq];
+        if (at === undefined) throw new Error(`notification for unknown message ${seq}`);
+        latencies.push(performance.now() - at);
+        if (latencies.length === total) finished();
+      });
   });
-  for (const a of agents)
-    a.onNotification((seq) => {
-      const at = sentAt[seq];
-      if (at === undefined) throw new Error(`notification for unknown message ${seq}`);
-      latencies.push(performance.now() - at);
-      if (latencies.length === total) finished();
-    });
   const started = performance.now();
   const posts: Promise<number>[] = [];
   for (let seq = 0; seq < total; seq++) {
