@@ -145,7 +145,8 @@ export async function openAesgcm(
     }
     const plain = await crypto.aesGcmOpen(key, recordNonce(nonce, sequence), sealed);
     if (!plain) throw new PushCryptoError('decrypt-failed', `aesgcm record ${sequence} failed authentication`);
-    const [high, low] = plain;
+    const high = plain[0];
+    const low = plain[1];
     if (high === undefined || low === undefined) {
       throw new PushCryptoError('decrypt-failed', `aesgcm record ${sequence} has no padding length`);
     }
