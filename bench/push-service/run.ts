@@ -73,8 +73,10 @@ async function startService(
       env: { ...process.env, BENCH_PUSH_PING_MS: String(PING_MS) },
     },
   );
+  const { stdout, pid } = child;
+  if (!stdout || pid === undefined) throw new Error('service child did not start (no pid or no stdout pipe)');
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`service exited (${code}) before listening`)));
   });
   const { url, wsUrl } = JSON.parse(line) as { url: string; wsUrl: string };
@@ -84,7 +86,7 @@ async function startService(
   return {
     url,
     wsUrl,
-    pid: child.pid!,
+    pid,
     ask<T>(kind: 'memory' | 'stored' | 'connections' | 'fsync') {
       const id = next++;
       return new Promise<T>((resolve) => {
@@ -103,12 +105,17 @@ async function startService(
 /** Resident memory of a process, from /proc (includes native socket buffers, unlike the V8 heap). */
 function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+  const kB = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  if (kB === undefined) throw new Error(`no VmRSS line in /proc/${pid}/status`);
+  return Number(kB) * 1024;
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // The command name in parentheses may contain spaces; the numeric fields start after its closing ') '.
+  const after = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1];
+  if (after === undefined) throw new Error(`unreadable /proc/${pid}/stat`);
+  const fields = after.split(' ');
   // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -162,7 +169,8 @@ class LoadAgent {
       this.ws.send(
         JSON.stringify({ messageType: 'ack', updates: [{ channelID: m.channelID, version: m.version, code: 100 }] }),
       );
-      received(Buffer.from(m.data!, 'base64url').readUInt32BE(BODY_SEQ_OFFSET));
+      if (m.data === undefined) throw new Error('the benchmark only sends notifications with a body');
+      received(Buffer.from(m.data, 'base64url').readUInt32BE(BODY_SEQ_OFFSET));
     });
   }
 }
@@ -221,13 +229,20 @@ async function post(endpoint: string, seq: number): Promise<number> {
 // Spread over loopback addresses: 10,000 user agents from one address would be over the per-address cap (256).
 const ADDRESSES = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`);
 
+/** `items[i % items.length]`: round robin over a list that must not be empty. */
+function roundRobin<T>(items: readonly T[], i: number): T {
+  const item = items[i % items.length];
+  if (item === undefined) throw new Error('round robin over an empty list');
+  return item;
+}
+
 async function connectMany(wsUrl: string, n: number, register: boolean): Promise<LoadAgent[]> {
   const agents: LoadAgent[] = [];
   const BATCH = 250;
   for (let i = 0; i < n; i += BATCH) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(BATCH, n - i) }, async (_, j) => {
-        const a = await LoadAgent.connect(wsUrl, ADDRESSES[(i + j) % ADDRESSES.length]!);
+        const a = await LoadAgent.connect(wsUrl, roundRobin(ADDRESSES, i + j));
         if (register) await a.register();
         return a;
       }),
@@ -327,7 +342,7 @@ async function measureThroughput(service: ServiceProcess, rounds: number): Promi
       Array.from({ length: POST_CONCURRENCY }, async () => {
         while (nextSeq < THROUGHPUT_MESSAGES) {
           const seq = nextSeq++;
-          const status = await post(agents[seq % agents.length]!.endpoint, seq);
+          const status = await post(roundRobin(agents, seq).endpoint, seq);
           if (status !== 201) refused++;
         }
       }),
@@ -357,9 +372,12 @@ async function measureThroughput(service: ServiceProcess, rounds: number): Promi
 /** The round with the median end-to-end rate, and the best one. */
 function summarise(rounds: ThroughputRound[]): { median: ThroughputRound; best: ThroughputRound; refused: number } {
   const sorted = [...rounds].sort((a, b) => a.endToEndPerSecond - b.endToEndPerSecond);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const best = sorted.at(-1);
+  if (median === undefined || best === undefined) throw new Error('no throughput rounds to summarise');
   return {
-    median: sorted[Math.floor(sorted.length / 2)]!,
-    best: sorted[sorted.length - 1]!,
+    median,
+    best,
     refused: rounds.reduce((n, r) => n + r.refused, 0),
   };
 }
@@ -369,15 +387,16 @@ async function measureLatency(service: ServiceProcess) {
   const total = LATENCY_RATE * LATENCY_SECONDS;
   const sentAt = new Float64Array(total);
   const latencies: number[] = [];
-  let finished!: () => void;
-  const done = new Promise<void>((r) => {
-    finished = r;
+  // The executor runs at once, so every agent listens before the first POST below.
+  const done = new Promise<void>((finished) => {
+    for (const a of agents)
+      a.onNotification((seq) => {
+        const at = sentAt[seq];
+        if (at === undefined) throw new Error(`notification for unknown message ${seq}`);
+        latencies.push(performance.now() - at);
+        if (latencies.length === total) finished();
+      });
   });
-  for (const a of agents)
-    a.onNotification((seq) => {
-      latencies.push(performance.now() - sentAt[seq]!);
-      if (latencies.length === total) finished();
-    });
   const started = performance.now();
   const posts: Promise<number>[] = [];
   for (let seq = 0; seq < total; seq++) {
@@ -386,14 +405,18 @@ async function measureLatency(service: ServiceProcess) {
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     sentAt[seq] = performance.now();
-    posts.push(post(agents[seq % agents.length]!.endpoint, seq));
+    posts.push(post(roundRobin(agents, seq).endpoint, seq));
   }
   await Promise.all(posts);
   await done;
   await closeAll(agents);
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-  return { p50: pct(50), p99: pct(99), max: latencies[latencies.length - 1]! };
+  const pct = (p: number) => {
+    const latency = latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+    if (latency === undefined) throw new Error('no latencies measured');
+    return latency;
+  };
+  return { p50: pct(50), p99: pct(99), max: pct(100) };
 }
 
 /** Prints rows as columns: the first left-aligned, the others right-aligned. */

@@ -16,7 +16,8 @@ export function floorLoop(uaPublics: Buffer[], auth: Buffer, payload: Buffer, co
   const ecdh = createECDH('prime256v1');
   const started = performance.now();
   for (let i = 0; i < count; i++) {
-    const uaPublic = uaPublics[i % uaPublics.length]!;
+    const uaPublic = uaPublics[i % uaPublics.length];
+    if (uaPublic === undefined) throw new Error('floorLoop needs at least one user agent key');
     const asPublic = ecdh.generateKeys();
     const secret = ecdh.computeSecret(uaPublic);
     const prkKey = createHmac('sha256', auth).update(secret).digest();

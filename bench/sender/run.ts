@@ -74,7 +74,11 @@ async function lanes(
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++]!);
+      for (;;) {
+        const item = items[next++];
+        if (item === undefined) return;
+        await work(item);
+      }
     }),
   );
 }
@@ -143,7 +147,9 @@ async function main(): Promise<void> {
     webpush.setVapidDetails(subject, vapid.publicKey, vapid.privateKey);
     const agent = new https.Agent({ keepAlive: true, ca: tls.cert });
     const publics = users.map((u) => u.publicKey);
-    const auth = Buffer.from(users[0]!.auth, 'base64url');
+    const [first] = users;
+    if (first === undefined) throw new Error('the benchmark needs at least one user');
+    const auth = Buffer.from(first.auth, 'base64url');
     const totals = {
       ours: { ms: 0, cpuMicros: 0, sinkCpu: 0 },
       theirs: { ms: 0, cpuMicros: 0, sinkCpu: 0 },
@@ -239,7 +245,8 @@ async function main(): Promise<void> {
     const file = join(dir, 'subscriptions.ndjson');
     const out = createWriteStream(file);
     for (let i = 0; i < STREAMED; i++) {
-      const u = users[i % users.length]!;
+      const u = users[i % users.length];
+      if (u === undefined) throw new Error('the benchmark needs at least one user');
       const line = `${JSON.stringify({ endpoint: `${origin}/wpush/v2/s${i}`, expirationTime: null, keys: { p256dh: u.p256dh, auth: u.auth } })}\n`;
       if (!out.write(line)) await once(out, 'drain');
     }

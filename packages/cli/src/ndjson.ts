@@ -49,7 +49,8 @@ export async function countLines(path: string): Promise<number> {
   let last = 10;
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
     for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) count++;
-    if (chunk.length > 0) last = chunk[chunk.length - 1]!;
+    const tail = chunk.at(-1);
+    if (tail !== undefined) last = tail;
   }
   return last === 10 ? count : count + 1;
 }

@@ -6,6 +6,7 @@ import { encrypt } from '@outpost/webpush';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as pushService from '../src/commands/push-service.js';
 import * as ua from '../src/commands/ua.js';
+import { defined } from './defined.js';
 
 /** Collects a stream's lines and lets a test wait for the n-th. */
 function lines(stream: PassThrough) {
@@ -25,8 +26,11 @@ function lines(stream: PassThrough) {
   return {
     seen,
     async nth(n: number): Promise<string> {
-      while (seen.length <= n) await new Promise<void>((r) => waiters.push(r));
-      return seen[n]!;
+      for (;;) {
+        const line = seen[n];
+        if (line !== undefined) return line;
+        await new Promise<void>((r) => waiters.push(r));
+      }
     },
   };
 }
@@ -75,7 +79,7 @@ describe('outpost push-service and outpost ua', () => {
     expect(await client).toBe(0);
     const messages = uaLines.seen.slice(1).map((l) => JSON.parse(l) as { version: string; data: string });
     expect(messages.map((m) => m.data)).toEqual(['first', 'second']);
-    expect(messages[0]!.version).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(defined(messages[0], 'first message').version).toMatch(/^[A-Za-z0-9_-]{22}$/);
 
     stopService.abort();
     expect(await service).toBe(0);

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakePushService, startFakePushService } from '../../webpush/test/fake-push-service.js';
 import { selfSignedCertificate } from '../../webpush/test/tls-cert.js';
 import { main } from '../src/main.js';
+import { defined } from './defined.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'outpost-cli-send-'));
 let service: FakePushService;
@@ -106,7 +107,7 @@ describe('outpost send, one subscription', () => {
     const line = JSON.parse(stdout);
     expect(Object.keys(line).slice(0, 3)).toEqual(['endpoint', 'status', 'result']);
     expect(line).toMatchObject({ endpoint: service.endpoint('/status/201'), status: 201, result: 'delivered' });
-    const request = service.requests.at(-1)!;
+    const request = defined(service.requests.at(-1), 'last request');
     expect(request.headers).toMatchObject({ ttl: '120', urgency: 'low', topic: 'news' });
     expect(new TextDecoder().decode(await decrypt(request.body, ua))).toBe('hello from the CLI');
     const vapid = await verifyVapid({ authorization: String(request.headers.authorization), audience: service.origin });
@@ -123,7 +124,7 @@ describe('outpost send, one subscription', () => {
     );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ status: 202, result: 'delivered' });
-    const request = service.requests.at(-1)!;
+    const request = defined(service.requests.at(-1), 'last request');
     const plain = await decrypt(request.body, ua, { headers: request.headers as Record<string, string> });
     expect([...plain]).toEqual([1, 2, 3, 0, 255]);
   });

@@ -41,30 +41,33 @@ interface TokenKey {
  * ring.open(token); // { ok: true, claims: { uaid, channelID } }
  */
 export class EndpointKeyring {
+  readonly #current: TokenKey;
   readonly #keys: TokenKey[];
   /** Tokens that opened, by their exact text: application servers send to the same endpoints again and again. */
   readonly #opened = new Map<string, EndpointClaims>();
 
-  private constructor(keys: TokenKey[]) {
+  private constructor(current: TokenKey, keys: TokenKey[]) {
+    this.#current = current;
     this.#keys = keys;
   }
 
   /** Builds a keyring; the first secret seals new tokens. Each secret needs at least 16 bytes of entropy. */
   static fromSecrets(secrets: ReadonlyArray<string | Uint8Array>): EndpointKeyring {
-    if (secrets.length === 0) throw new Error('endpoint keyring needs at least one secret');
     const keys = secrets.map((secret) => {
       const ikm = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
       if (ikm.length < 16) throw new Error('each endpoint secret must be at least 16 bytes');
       const key = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'outpost push endpoint key v1', 32));
-      const id = createHash('sha256').update(key).digest()[0]!;
+      const id = createHash('sha256').update(key).digest().readUInt8(0);
       return { id, key };
     });
-    return new EndpointKeyring(keys);
+    const [current] = keys;
+    if (current === undefined) throw new Error('endpoint keyring needs at least one secret');
+    return new EndpointKeyring(current, keys);
   }
 
   /** Seals claims into a URL-safe token. */
   seal(claims: EndpointClaims): string {
-    const current = this.#keys[0]!;
+    const current = this.#current;
     const plain = Buffer.alloc(PLAIN_BYTES + (claims.keyHash ? KEY_HASH_BYTES : 0));
     plain[0] = FORMAT_VERSION;
     uuidToBytes(claims.uaid).copy(plain, 1);

@@ -236,8 +236,11 @@ export class VirtualUserAgent {
       this.#processing = this.#processing.then(() => this.#onNotification(m));
       return;
     }
-    const i = this.#replyWaiters.findIndex((w) => w.match(m));
-    if (i >= 0) this.#replyWaiters.splice(i, 1)[0]!.resolve(m);
+    const waiter = this.#replyWaiters.find((w) => w.match(m));
+    if (waiter) {
+      this.#replyWaiters.splice(this.#replyWaiters.indexOf(waiter), 1);
+      waiter.resolve(m);
+    }
   }
 
   async #onNotification(m: Record<string, unknown>): Promise<void> {

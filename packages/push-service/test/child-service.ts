@@ -43,8 +43,10 @@ export async function spawnService(
   if (schema !== undefined) env.PUSH_SCHEMA = schema;
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const { stdout } = child;
+  if (!stdout) throw new Error('push service child has no stdout pipe');
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: stdout });
     rl.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`push service child exited (${code}) before listening`)));
   });

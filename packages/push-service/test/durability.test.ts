@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualUserAgent } from '../src/index.js';
 import { type ChildService, freePort, spawnService } from './child-service.js';
+import { defined } from './defined.js';
 import { push } from './helpers.js';
 
 describe('durability: a 201 survives kill -9', () => {
@@ -26,7 +27,10 @@ describe('durability: a 201 survives kill -9', () => {
     await ua.close();
 
     // Concurrent POSTs share group commits; every 201 must mean committed.
-    const sent = Array.from({ length: 60 }, (_, i) => ({ sub: subs[i % 2]!, text: `message ${i}` }));
+    const sent = Array.from({ length: 60 }, (_, i) => ({
+      sub: defined(subs[i % 2], 'subscription'),
+      text: `message ${i}`,
+    }));
     const responses = await Promise.all(sent.map(({ sub, text }) => push(sub, text, { ttl: 3600 })));
     expect(responses.map((r) => r.status)).toEqual(sent.map(() => 201));
 
@@ -38,7 +42,7 @@ describe('durability: a 201 survives kill -9', () => {
     const again = await VirtualUserAgent.connect(second.wsUrl, { state });
     expect(again.uaid).toBe(state.uaid);
     const received: string[] = [];
-    for (let i = 0; i < sent.length; i++) received.push((await again.nextMessage()).text!);
+    for (let i = 0; i < sent.length; i++) received.push(defined((await again.nextMessage()).text, `message ${i}`));
     expect(received).toEqual(sent.map((s) => s.text));
     await again.close();
     await second.kill9();

@@ -106,7 +106,8 @@ describe('issue 12 items 1–2 against a running service (child process)', () =>
       expect(closes.every((c) => c.code === 1008)).toBe(true);
       expect(Math.max(...closes.map((c) => c.afterMs))).toBeLessThan(8000);
       // Nothing is left open: the flooder was closed for its pings, the quiet one after its unanswered ping.
-      expect(await eventually(async () => (await health(child!.url)).sockets === 0, 8000)).toBe(true);
+      const url = child.url;
+      expect(await eventually(async () => (await health(url)).sockets === 0, 8000)).toBe(true);
       expect((await health(child.url)).closed).toMatchObject({ helloTimeout: 1000, deadAfterPing: 1, pingFlood: 1 });
     } finally {
       clearInterval(sampler);

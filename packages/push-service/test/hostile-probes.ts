@@ -28,7 +28,7 @@ export function clientFrame(text: string): Buffer {
   out[0] = 0x81;
   out[1] = 0x80 | payload.length;
   mask.copy(out, 2);
-  for (let i = 0; i < payload.length; i++) out[6 + i] = payload[i]! ^ mask[i % 4]!;
+  for (const [i, byte] of payload.entries()) out[6 + i] = byte ^ mask.readUInt8(i % 4);
   return out;
 }
 

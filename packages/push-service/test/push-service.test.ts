@@ -1,6 +1,7 @@
 import { generateVapidKeys, type PushSubscriptionJSON } from '@outpost/webpush';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VirtualUserAgent } from '../src/index.js';
+import { defined } from './defined.js';
 import { errorOf, push, signVapid, startService } from './helpers.js';
 
 type Running = Awaited<ReturnType<typeof startService>>;
@@ -218,7 +219,7 @@ describe('push service (autopush integration cases)', () => {
     const { ua, sub } = await offlineSubscription();
     const r = await push(sub, 'cancelled');
     const kept = await push(sub, 'kept');
-    const del = await fetch(r.headers.get('location')!, { method: 'DELETE' });
+    const del = await fetch(defined(r.headers.get('location'), 'Location header'), { method: 'DELETE' });
     expect(del.status).toBe(204);
     expect(kept.status).toBe(201);
     const again = await reconnect(ua);
@@ -270,7 +271,8 @@ describe('push service (autopush integration cases)', () => {
     const ua = await connect();
     const sub = await ua.subscribe({ applicationServerKey: keys.publicKey });
     const aud = new URL(s.url).origin;
-    const jwt = signVapid(keys, { aud, exp: Math.floor(Date.now() / 1000) + 3600 }).match(/t=([^,]+)/)![1];
+    const header = signVapid(keys, { aud, exp: Math.floor(Date.now() / 1000) + 3600 });
+    const jwt = defined(header.match(/t=([^,]+)/)?.[1], 'VAPID t=');
     const r = await push(sub, 'legacy', {
       authorization: `WebPush ${jwt}`,
       headers: { 'Crypto-Key': `p256ecdsa=${keys.publicKey}` },
@@ -312,7 +314,7 @@ describe('push service (autopush integration cases)', () => {
     const ua = await connect();
     const sub = await ua.subscribe();
     const submit = vi.spyOn(s.service.core.writer, 'submitMessage');
-    const token = sub.endpoint.split('/').pop()!;
+    const token = defined(sub.endpoint.split('/').pop(), 'endpoint token');
     const flipped = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
     const tampered = await push({ ...sub, endpoint: sub.endpoint.replace(token, flipped) }, 'x');
     expect(tampered.status).toBe(404);

@@ -3,6 +3,7 @@ import { describeEachStore } from '@outpost/store/testing';
 import { expect, it } from 'vitest';
 import { newMessageId, newUaid } from '../src/protocol/ids.js';
 import { type IncomingMessage, PushStore } from '../src/store/push-store.js';
+import { defined } from './defined.js';
 
 function message(uaid: string, channel: string, extra: Partial<IncomingMessage> = {}): IncomingMessage {
   const now = Date.now();
@@ -62,7 +63,8 @@ describeEachStore('PushStore', (getStore) => {
     expect(outcomes.map((o) => o.kind)).toEqual(['stored', 'gone', 'stored']);
     const pending = await store.pendingMessages(uaid, 10, Date.now());
     expect(pending.map((m) => m.id)).toEqual([a.id, b.id]);
-    expect(pending[0]!.seq).toBeLessThan(pending[1]!.seq);
+    const [first, second] = pending;
+    expect(defined(first, 'first pending').seq).toBeLessThan(defined(second, 'second pending').seq);
   });
 
   it('TTL 0 is checked, not stored', async () => {

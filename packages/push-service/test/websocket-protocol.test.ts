@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PUSH_SUBPROTOCOL, VirtualUserAgent } from '../src/index.js';
+import { defined } from './defined.js';
 import { push, startService } from './helpers.js';
 
 type Running = Awaited<ReturnType<typeof startService>>;
@@ -143,7 +144,7 @@ describe('graceful shutdown', () => {
     const again = await VirtualUserAgent.connect(second.wsUrl, { state });
     await again.ping();
     const texts = new Set<string>();
-    for (let i = 0; i < accepted; i++) texts.add((await again.nextMessage()).text!);
+    for (let i = 0; i < accepted; i++) texts.add(defined((await again.nextMessage()).text, `message ${i}`));
     expect(texts.size).toBe(accepted);
     await again.close();
     await second.stop();

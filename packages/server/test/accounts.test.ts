@@ -4,6 +4,7 @@ import type { Store } from '@outpost/store';
 import { describeEachStore } from '@outpost/store/testing';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
+import { defined } from './defined.js';
 
 /** The cheapest parameters the hash format accepts: these tests exercise the flow, not the cost. */
 const FAST_SCRYPT: ScryptParams = { logN: 10, r: 8, p: 1 };
@@ -75,7 +76,9 @@ describeEachStore('accounts plugin', (getStore) => {
     expect(response.json()).toEqual({ user });
     const token = sessionCookieOf(response)?.value;
     expect((await me(app, token)).json()).toEqual({ user });
-    expect((await app.inject({ url: '/api/private', cookies: { outpost_session: token! } })).json()).toEqual({
+    expect(
+      (await app.inject({ url: '/api/private', cookies: { outpost_session: defined(token, 'session token') } })).json(),
+    ).toEqual({
       hello: 'Alice',
     });
     const anonymous = await me(app);
@@ -141,7 +144,7 @@ describeEachStore('accounts plugin', (getStore) => {
 
   it('signs out: 204, cookie cleared, session deleted server-side, so the old cookie gets 401', async () => {
     const { app } = await start();
-    const token = sessionCookieOf(await signup(app))!.value;
+    const token = defined(sessionCookieOf(await signup(app)), 'session cookie').value;
     const response = await app.inject({
       method: 'POST',
       url: '/api/auth/signout',
@@ -152,7 +155,8 @@ describeEachStore('accounts plugin', (getStore) => {
     expect(response.body).toBe('');
     const cleared = sessionCookieOf(response);
     expect(cleared?.value).toBe('');
-    expect(new Date(cleared!.expires!).getTime()).toBeLessThan(Date.now());
+    const expires = defined(defined(cleared, 'cleared cookie').expires, 'cookie expiry');
+    expect(new Date(expires).getTime()).toBeLessThan(Date.now());
     expect((await me(app, token)).statusCode).toBe(401);
     const rows = await getStore().db.selectFrom('accounts_sessions').selectAll().execute();
     expect(rows).toEqual([]);
@@ -162,7 +166,7 @@ describeEachStore('accounts plugin', (getStore) => {
 
   it('stores only the SHA-256 of the token, with its expiry', async () => {
     const { app, clock } = await start();
-    const token = sessionCookieOf(await signup(app))!.value;
+    const token = defined(sessionCookieOf(await signup(app)), 'session cookie').value;
     const rows = await getStore().db.selectFrom('accounts_sessions').selectAll().execute();
     expect(rows).toHaveLength(1);
     const expected = createHash('sha256').update(Buffer.from(token, 'base64url')).digest('hex');
@@ -172,7 +176,7 @@ describeEachStore('accounts plugin', (getStore) => {
 
   it('refuses an expired session, clears the cookie, and sweeps expired rows at the next sign-in', async () => {
     const { app, clock } = await start({ sessionTtlSeconds: 60 * 60 });
-    const token = sessionCookieOf(await signup(app, 'alice'))!.value;
+    const token = defined(sessionCookieOf(await signup(app, 'alice')), 'session cookie').value;
     await signup(app, 'bob');
     clock.ms += 60 * 60 * 1000;
     const expired = await me(app, token);
@@ -185,7 +189,7 @@ describeEachStore('accounts plugin', (getStore) => {
 
   it('extends a session used in the second half of its life', async () => {
     const { app, clock } = await start({ sessionTtlSeconds: 100 });
-    const token = sessionCookieOf(await signup(app))!.value;
+    const token = defined(sessionCookieOf(await signup(app)), 'session cookie').value;
     clock.ms += 40_000;
     expect(sessionCookieOf(await me(app, token))).toBeUndefined();
     clock.ms += 20_000;
@@ -208,7 +212,7 @@ describeEachStore('accounts plugin', (getStore) => {
 
   it('replaces the previous session on a new sign-in', async () => {
     const { app } = await start();
-    const first = sessionCookieOf(await signup(app))!.value;
+    const first = defined(sessionCookieOf(await signup(app)), 'session cookie').value;
     const second = await app.inject({
       method: 'POST',
       url: '/api/auth/signin',
@@ -218,7 +222,7 @@ describeEachStore('accounts plugin', (getStore) => {
     });
     expect(second.statusCode).toBe(200);
     expect((await me(app, first)).statusCode).toBe(401);
-    expect((await me(app, sessionCookieOf(second)!.value)).statusCode).toBe(200);
+    expect((await me(app, defined(sessionCookieOf(second), 'session cookie').value)).statusCode).toBe(200);
   });
 
   it('upgrades a hash made with weaker scrypt parameters at sign-in', async () => {
@@ -261,7 +265,7 @@ describeEachStore('accounts plugin', (getStore) => {
 
   it('refuses a state-changing /api request without a Content-Type, even with a session', async () => {
     const { app } = await start();
-    const token = sessionCookieOf(await signup(app))!.value;
+    const token = defined(sessionCookieOf(await signup(app)), 'session cookie').value;
     const response = await app.inject({ method: 'POST', url: '/api/notes', cookies: { outpost_session: token } });
     expect(response.statusCode).toBe(403);
     expect(response.json().message).toContain('(got none)');

@@ -74,9 +74,9 @@ export async function sealAesgcm(
   const { key, nonce } = await deriveAesgcmKey(crypto, { ...input, ecdhSecret, asPublic });
   const records = aesgcmRecords(input.plaintext, input.recordSize, input.padding);
   const sealed: Uint8Array[] = [];
-  for (let i = 0; i < records.length; i++)
-    sealed.push(await crypto.aesGcmSeal(key, recordNonce(nonce, i), records[i]!));
-  return { body: sealed.length === 1 ? sealed[0]! : concatBytes(...sealed), asPublic };
+  for (const [i, record] of records.entries()) sealed.push(await crypto.aesGcmSeal(key, recordNonce(nonce, i), record));
+  const only = sealed[0];
+  return { body: sealed.length === 1 && only !== undefined ? only : concatBytes(...sealed), asPublic };
 }
 
 /** Salt, record size and sender key read from the `Encryption` and `Crypto-Key` headers. */
@@ -145,7 +145,12 @@ export async function openAesgcm(
     }
     const plain = await crypto.aesGcmOpen(key, recordNonce(nonce, sequence), sealed);
     if (!plain) throw new PushCryptoError('decrypt-failed', `aesgcm record ${sequence} failed authentication`);
-    const pad = (plain[0]! << 8) | plain[1]!;
+    const high = plain[0];
+    const low = plain[1];
+    if (high === undefined || low === undefined) {
+      throw new PushCryptoError('decrypt-failed', `aesgcm record ${sequence} has no padding length`);
+    }
+    const pad = (high << 8) | low;
     if (PAD_LENGTH_SIZE + pad > plain.length) {
       throw new PushCryptoError('decrypt-failed', `aesgcm record ${sequence} padding runs past its end`);
     }
@@ -156,5 +161,6 @@ export async function openAesgcm(
     at = end;
     sequence++;
   }
-  return parts.length === 1 ? parts[0]!.slice() : concatBytes(...parts);
+  const only = parts[0];
+  return parts.length === 1 && only !== undefined ? only.slice() : concatBytes(...parts);
 }

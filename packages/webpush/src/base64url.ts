@@ -31,8 +31,8 @@ export function decodeBase64Url(input: string): Uint8Array {
   let o = 0;
   for (let i = 0; i < end; i++) {
     const c = input.charCodeAt(i);
-    const v = c < 128 ? DECODE[c]! : -1;
-    if (v < 0) {
+    const v = c < 128 ? DECODE[c] : undefined;
+    if (v === undefined || v < 0) {
       throw new PushCryptoError('invalid-base64', `invalid base64 character ${JSON.stringify(input[i])} at ${i}`);
     }
     acc = (acc << 6) | v;
@@ -52,19 +52,27 @@ export function decodeBase64Url(input: string): Uint8Array {
  */
 export function encodeBase64Url(bytes: Uint8Array): string {
   let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+  // The first missing byte ends the input, so each read is checked once and the short final group (one or
+  // two bytes, written without '=' padding) falls out of the same checks.
+  for (let i = 0; ; i += 3) {
+    const a = bytes[i];
+    if (a === undefined) return out;
+    const b = bytes[i + 1];
+    if (b === undefined) return out + URL_ALPHABET.charAt(a >> 2) + URL_ALPHABET.charAt((a & 3) << 4);
+    const c = bytes[i + 2];
+    if (c === undefined) {
+      return (
+        out +
+        URL_ALPHABET.charAt(a >> 2) +
+        URL_ALPHABET.charAt(((a & 3) << 4) | (b >> 4)) +
+        URL_ALPHABET.charAt((b & 15) << 2)
+      );
+    }
+    const n = (a << 16) | (b << 8) | c;
     out +=
-      URL_ALPHABET[n >> 18]! + URL_ALPHABET[(n >> 12) & 63]! + URL_ALPHABET[(n >> 6) & 63]! + URL_ALPHABET[n & 63]!;
+      URL_ALPHABET.charAt(n >> 18) +
+      URL_ALPHABET.charAt((n >> 12) & 63) +
+      URL_ALPHABET.charAt((n >> 6) & 63) +
+      URL_ALPHABET.charAt(n & 63);
   }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += URL_ALPHABET[n >> 18]! + URL_ALPHABET[(n >> 12) & 63]!;
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += URL_ALPHABET[n >> 18]! + URL_ALPHABET[(n >> 12) & 63]! + URL_ALPHABET[(n >> 6) & 63]!;
-  }
-  return out;
 }

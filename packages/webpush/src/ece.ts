@@ -45,8 +45,9 @@ export function encodeHeader(header: Aes128gcmHeader): Uint8Array {
 /** Parses the header at the start of an aes128gcm body and says where the records begin. */
 export function parseHeader(body: Uint8Array): { header: Aes128gcmHeader; offset: number } {
   if (body.length < 21) throw new PushCryptoError('decrypt-failed', `body of ${body.length} bytes has no header`);
-  const recordSize = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(16);
-  const idLength = body[20]!;
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const recordSize = view.getUint32(16);
+  const idLength = view.getUint8(20);
   const offset = 21 + idLength;
   if (body.length < offset) throw new PushCryptoError('decrypt-failed', 'body ends inside the header keyid');
   if (recordSize < MIN_RECORD_SIZE) {
@@ -105,7 +106,9 @@ export function recordNonce(base: Uint8Array, sequence: number): Uint8Array {
   const nonce = base.slice();
   let seq = sequence;
   for (let i = 11; i >= 0 && seq > 0; i--) {
-    nonce[i]! ^= seq & 0xff;
+    const byte = nonce[i];
+    if (byte === undefined) throw new PushCryptoError('invalid-key', `nonce is ${base.length} bytes, expected 12`);
+    nonce[i] = byte ^ (seq & 0xff);
     seq = Math.floor(seq / 256);
   }
   return nonce;
@@ -120,8 +123,7 @@ export async function sealRecords(
   const headerBytes = encodeHeader(header);
   const { key, nonce } = await deriveContentKey(crypto, input.ikm, header.salt);
   const parts: Uint8Array[] = [headerBytes];
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
+  for (const [i, record] of records.entries()) {
     if (record.data.length + record.padding + RECORD_OVERHEAD > header.recordSize) {
       throw new PushCryptoError('invalid-record-size', `record ${i} does not fit record size ${header.recordSize}`);
     }
@@ -130,7 +132,9 @@ export async function sealRecords(
     plain[record.data.length] = i === records.length - 1 ? 2 : 1;
     parts.push(await crypto.aesGcmSeal(key, recordNonce(nonce, i), plain));
   }
-  return parts.length === 2 ? concatBytes(parts[0]!, parts[1]!) : concatBytes(...parts);
+  // One record (the common case) is joined to the header without spreading the array.
+  const only = parts[1];
+  return parts.length === 2 && only !== undefined ? concatBytes(headerBytes, only) : concatBytes(...parts);
 }
 
 /**
@@ -180,5 +184,6 @@ export async function openRecords(
     at = end;
     sequence++;
   }
-  return chunks.length === 1 ? chunks[0]!.slice() : concatBytes(...chunks);
+  const only = chunks[0];
+  return chunks.length === 1 && only !== undefined ? only.slice() : concatBytes(...chunks);
 }

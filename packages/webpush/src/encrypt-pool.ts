@@ -67,7 +67,12 @@ export class EncryptPool {
 
   // One batch to the least busy worker.
   #dispatch(jobs: Job[]): void {
-    let slot = this.#slots[0]!;
+    let slot = this.#slots[0];
+    if (slot === undefined) {
+      const error = new Error(`EncryptPool has no worker threads (threads must be at least 1)`);
+      for (const job of jobs) job.reject(error);
+      return;
+    }
     for (const s of this.#slots) if (s.outstanding < slot.outstanding) slot = s;
     const id = this.#nextId++;
     slot.outstanding += jobs.length;
@@ -89,8 +94,13 @@ export class EncryptPool {
         job.reject(new PushCryptoError(error.code as PushCryptoErrorCode, error.message));
         return;
       }
-      const length = result.lengths[i]!;
-      job.resolve({ body: bytes.subarray(offset, offset + length), headers: result.headers[i]! });
+      const length = result.lengths[i];
+      const headers = result.headers[i];
+      if (length === undefined || !headers) {
+        job.reject(new Error(`crypto worker batch ${result.id} has neither a body nor an error for job ${i}`));
+        return;
+      }
+      job.resolve({ body: bytes.subarray(offset, offset + length), headers });
       offset += length;
     });
   }

@@ -59,7 +59,13 @@ export class SendPool {
 
   // One batch to the worker with the most free request slots, in proportion.
   #dispatch(jobs: Job[]): void {
-    let slot = this.#workers[0]!;
+    let slot = this.#workers[0];
+    // Unreachable while the constructor starts at least one worker; kept so a change there fails loudly.
+    if (slot === undefined) {
+      const error = new Error('SendPool has no workers');
+      for (const job of jobs) job.reject(error);
+      return;
+    }
     for (const s of this.#workers) if (s.outstanding / s.slots < slot.outstanding / slot.slots) slot = s;
     slot.outstanding += jobs.length;
     for (const job of jobs) this.#jobs.set(job.id, { ...job, slot });

@@ -5,6 +5,7 @@ import { decrypt, encrypt, MAX_PAYLOAD_BYTES } from '../src/encrypt.js';
 import { PushCryptoError } from '../src/errors.js';
 import { generateUserAgentKeys, subscriptionKeys, type UserAgentKeys } from '../src/keys.js';
 import { backends } from './backends.js';
+import { defined } from './defined.js';
 import { b64, vectors } from './vectors.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
@@ -70,7 +71,7 @@ describe.each(backends)('encrypt/decrypt with %s', (_name, crypto) => {
   it('rejects bad subscription keys with typed errors', async () => {
     const good = subscriptionKeys(ua);
     const offCurve = new Uint8Array(ua.publicKey);
-    offCurve[64]! ^= 1;
+    offCurve[64] = defined(offCurve[64], 'last byte of the public key') ^ 1;
     expect(await codeOf(encrypt('x', { ...good, p256dh: encodeBase64Url(offCurve) }, { crypto }))).toBe(
       'invalid-p256dh',
     );
@@ -96,7 +97,7 @@ describe.each(backends)('encrypt/decrypt with %s', (_name, crypto) => {
     const other = await generateUserAgentKeys(crypto);
     expect(await codeOf(decrypt(body, other, { crypto }))).toBe('decrypt-failed');
     const flipped = body.slice();
-    flipped[body.length - 1]! ^= 1;
+    flipped[body.length - 1] = defined(flipped[body.length - 1], 'last byte of the body') ^ 1;
     expect(await codeOf(decrypt(flipped, ua, { crypto }))).toBe('decrypt-failed');
     expect(await codeOf(decrypt(body.subarray(0, 86), ua, { crypto }))).toBe('decrypt-failed');
     expect(await codeOf(decrypt(body.subarray(0, 10), ua, { crypto }))).toBe('decrypt-failed');

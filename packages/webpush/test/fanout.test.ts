@@ -10,6 +10,7 @@ import { generateUserAgentKeys, type PushSubscriptionJSON, subscriptionKeys, typ
 import type { SendResult } from '../src/sender.js';
 import { generateVapidKeys } from '../src/vapid.js';
 import { verifyVapid } from '../src/vapid-verify.js';
+import { defined } from './defined.js';
 import { type FakePushService, startFakePushService } from './fake-push-service.js';
 
 let service: FakePushService;
@@ -186,7 +187,7 @@ describe('fanOut bounds', () => {
         }
       }
       const summary = await fanOut(stream(), 'x', {
-        ...modes[modeIndex]![1](),
+        ...defined(modes[modeIndex], `mode ${modeIndex}`)[1](),
         concurrency,
         readAhead,
         onResult: () => {
@@ -229,7 +230,7 @@ describe('fanOut bounds', () => {
     }
     await expect(
       fanOut(endless(), 'x', {
-        ...modes[modeIndex]![1](),
+        ...defined(modes[modeIndex], `mode ${modeIndex}`)[1](),
         concurrency: 4,
         signal: controller.signal,
         onResult: () => {

@@ -10,6 +10,7 @@ import { generateUserAgentKeys, subscriptionKeys, type UserAgentKeys } from '../
 import { generateVapidKeys, vapidAuthorization } from '../src/vapid.js';
 import { verifyVapid } from '../src/vapid-verify.js';
 import { backends } from './backends.js';
+import { defined } from './defined.js';
 
 // Independent implementations on both sides of every exchange: web-push 3.6.7 and Mozilla's http_ece as
 // senders and receivers, jose as a JWT verifier.
@@ -155,8 +156,8 @@ describe.each(backends)('interop, encrypting and signing with %s', (_name, crypt
         padding: 7,
         crypto,
       });
-      const salt = /salt=([^;]+)/.exec(headers.Encryption!)![1]!;
-      const dh = /dh=([^;,]+)/.exec(headers['Crypto-Key']!)![1]!;
+      const salt = defined(/salt=([^;]+)/.exec(defined(headers.Encryption, 'Encryption header'))?.[1], 'salt=');
+      const dh = defined(/dh=([^;,]+)/.exec(defined(headers['Crypto-Key'], 'Crypto-Key header'))?.[1], 'dh=');
       const plain = ece.decrypt(Buffer.from(body), {
         version: 'aesgcm',
         dh,
@@ -177,19 +178,20 @@ describe.each(backends)('interop, encrypting and signing with %s', (_name, crypt
       expiresInSeconds: 3600,
       crypto,
     });
-    const [, jwt, k] = /^vapid t=([^,]+), k=(.+)$/.exec(header)!;
-    const point = decodeBase64Url(k!);
+    const [, jwt, k] = defined(/^vapid t=([^,]+), k=(.+)$/.exec(header), 'vapid header');
+    const point = decodeBase64Url(defined(k, 'k='));
     const key = await importJWK(
       { kty: 'EC', crv: 'P-256', x: encodeBase64Url(point.subarray(1, 33)), y: encodeBase64Url(point.subarray(33)) },
       'ES256',
     );
-    const { payload, protectedHeader } = await jwtVerify(jwt!, key, {
+    const { payload, protectedHeader } = await jwtVerify(defined(jwt, 't='), key, {
       algorithms: ['ES256'],
       audience: 'https://updates.push.services.mozilla.com',
     });
     expect(protectedHeader).toEqual({ typ: 'JWT', alg: 'ES256' });
     expect(payload.sub).toBe('mailto:ops@example.com');
-    expect(payload.exp! - Date.now() / 1000).toBeGreaterThan(3500);
-    expect(payload.exp! - Date.now() / 1000).toBeLessThanOrEqual(3600);
+    const exp = defined(payload.exp, 'exp claim');
+    expect(exp - Date.now() / 1000).toBeGreaterThan(3500);
+    expect(exp - Date.now() / 1000).toBeLessThanOrEqual(3600);
   });
 });

@@ -11,6 +11,7 @@ import { generateUserAgentKeys, subscriptionKeys, type UserAgentKeys } from '../
 import { type SendOptions, sendNotification } from '../src/sender.js';
 import { generateVapidKeys, type VapidKeys } from '../src/vapid.js';
 import { verifyVapid } from '../src/vapid-verify.js';
+import { defined } from './defined.js';
 import { type FakePushService, startFakePushService } from './fake-push-service.js';
 import { selfSignedCertificate } from './tls-cert.js';
 
@@ -49,7 +50,7 @@ describe('sendNotification against a fake push service', () => {
       location: '/m/1',
       attempts: 1,
     });
-    const request = service.requests.at(-1)!;
+    const request = defined(service.requests.at(-1), 'last request');
     expect(request.headers).toMatchObject({
       ttl: '60',
       urgency: 'high',
@@ -67,7 +68,7 @@ describe('sendNotification against a fake push service', () => {
 
   it('sends aesgcm with its Encryption and Crypto-Key headers', async () => {
     await sendNotification(sub('/status/202'), 'legacy', { ...fast, encoding: 'aesgcm' });
-    const request = service.requests.at(-1)!;
+    const request = defined(service.requests.at(-1), 'last request');
     const headers = request.headers as Record<string, string>;
     expect(headers['content-encoding']).toBe('aesgcm');
     expect(new TextDecoder().decode(await decrypt(request.body, ua, { headers }))).toBe('legacy');
@@ -79,12 +80,12 @@ describe('sendNotification against a fake push service', () => {
       encoding: 'aesgcm',
       vapid: { keys: vapid, subject },
     });
-    const headers = service.requests.at(-1)!.headers as Record<string, string>;
+    const headers = defined(service.requests.at(-1), 'last request').headers as Record<string, string>;
     expect(headers.authorization).toMatch(/^WebPush [\w-]+\.[\w-]+\.[\w-]+$/);
     expect(headers['crypto-key']).toMatch(new RegExp(`^dh=[\\w-]{87};p256ecdsa=${vapid.publicKey}$`));
-    expect(new TextDecoder().decode(await decrypt(service.requests.at(-1)!.body, ua, { headers }))).toBe(
-      'legacy signed',
-    );
+    expect(
+      new TextDecoder().decode(await decrypt(defined(service.requests.at(-1), 'last request').body, ua, { headers })),
+    ).toBe('legacy signed');
     const verified = await verifyVapid({
       authorization: headers.authorization,
       cryptoKey: headers['crypto-key'],
@@ -93,7 +94,7 @@ describe('sendNotification against a fake push service', () => {
     expect(verified.ok).toBe(true);
     // aes128gcm from the same sender, right after, keeps RFC 8292's form and no Crypto-Key.
     await sendNotification(sub('/status/201'), 'modern', { ...fast, vapid: { keys: vapid, subject } });
-    const modern = service.requests.at(-1)!.headers;
+    const modern = defined(service.requests.at(-1), 'last request').headers;
     expect(modern.authorization).toMatch(new RegExp(`^vapid t=[\\w.-]+, k=${vapid.publicKey}$`));
     expect(modern['crypto-key']).toBeUndefined();
   });
@@ -101,7 +102,7 @@ describe('sendNotification against a fake push service', () => {
   it('sends a push without payload as an empty body with no encryption headers', async () => {
     const result = await sendNotification(sub('/status/201'), null, fast);
     expect(result.result).toBe('delivered');
-    const request = service.requests.at(-1)!;
+    const request = defined(service.requests.at(-1), 'last request');
     expect(request.body.length).toBe(0);
     expect(request.headers['content-encoding']).toBeUndefined();
     expect(request.headers.ttl).toBe(String(4 * 7 * 24 * 3600));
@@ -195,7 +196,7 @@ describe('over HTTPS', () => {
       expect(await over('/reset')).toMatchObject({ result: 'failed', attempts: 2 });
       // The session torn down by the reset is replaced.
       expect(await over('/status/201')).toMatchObject({ result: 'delivered', location: expect.any(String) });
-      const body = secure.requests.at(-1)!;
+      const body = defined(secure.requests.at(-1), 'last request');
       expect(body.httpVersion).toBe('2.0');
       expect(new TextDecoder().decode(await decrypt(body.body, ua))).toBe('x');
       const untrusted = await sendNotification(

@@ -6,6 +6,7 @@ import { signEs256Jwt } from '../src/jws.js';
 import { decodeVapidKeys, generateVapidKeys, vapidAudience, vapidAuthorization } from '../src/vapid.js';
 import { verifyVapid } from '../src/vapid-verify.js';
 import { backends } from './backends.js';
+import { defined } from './defined.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 const subject = 'mailto:ops@example.com';
@@ -13,11 +14,11 @@ const subject = 'mailto:ops@example.com';
 function token(header: string): { jwt: string; k: string } {
   const m = /^vapid t=([^,]+), k=(.+)$/.exec(header);
   if (!m) throw new Error(`not a vapid header: ${header}`);
-  return { jwt: m[1]!, k: m[2]! };
+  return { jwt: defined(m[1], 't='), k: defined(m[2], 'k=') };
 }
 
 function claimsOf(jwt: string): Record<string, unknown> {
-  return JSON.parse(new TextDecoder().decode(decodeBase64Url(jwt.split('.')[1]!)));
+  return JSON.parse(new TextDecoder().decode(decodeBase64Url(defined(jwt.split('.')[1], 'JWT payload'))));
 }
 
 describe.each(backends)('VAPID with %s', (_name, crypto) => {

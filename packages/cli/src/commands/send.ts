@@ -119,12 +119,14 @@ async function readVapidKeys(path: string): Promise<VapidKeys> {
 }
 
 async function readPayload(values: ReturnType<typeof parse>['values']): Promise<Uint8Array> {
-  if ((values.payload === undefined) === (values['payload-file'] === undefined)) {
+  const text = values.payload;
+  const file = values['payload-file'];
+  if (text !== undefined && file === undefined) return new TextEncoder().encode(text);
+  if (text !== undefined || file === undefined) {
     throw new UsageError('give exactly one of --payload <text> or --payload-file <file>');
   }
-  if (values.payload !== undefined) return new TextEncoder().encode(values.payload);
   try {
-    return new Uint8Array(await readFile(values['payload-file']!));
+    return new Uint8Array(await readFile(file));
   } catch (error) {
     throw new UsageError(`cannot read --payload-file: ${(error as Error).message}`);
   }
@@ -159,13 +161,8 @@ function resultLine(result: SendResult): string {
   return JSON.stringify({ endpoint, status: status ?? null, result: outcome, ...rest });
 }
 
-async function sendOne(
-  values: ReturnType<typeof parse>['values'],
-  options: SendOptions,
-  payload: Uint8Array,
-  io: CommandIo,
-): Promise<number> {
-  const text = await readText(values.subscription!, io.stdin, '--subscription');
+async function sendOne(source: string, options: SendOptions, payload: Uint8Array, io: CommandIo): Promise<number> {
+  const text = await readText(source, io.stdin, '--subscription');
   let subscription: PushSubscriptionJSON;
   try {
     subscription = JSON.parse(text);
@@ -185,12 +182,12 @@ async function write(out: WriteStream, line: string): Promise<void> {
 }
 
 async function sendMany(
+  file: string,
   values: ReturnType<typeof parse>['values'],
   options: SendOptions,
   payload: Uint8Array,
   io: CommandIo,
 ): Promise<number> {
-  const file = values.subscriptions!;
   const concurrency = integer('concurrency', values.concurrency, 1) ?? 100;
   let total: number | undefined;
   try {
@@ -259,17 +256,19 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
       io.stdout.write(`${usage}\n`);
       return 0;
     }
-    if ((values.subscription === undefined) === (values.subscriptions === undefined)) {
+    const { subscription, subscriptions } = values;
+    if ((subscription === undefined) === (subscriptions === undefined)) {
       throw new UsageError('give exactly one of --subscription <file|-> or --subscriptions <file.ndjson>');
     }
-    if (values.subscription !== undefined && (values.concurrency || values['expired-out'])) {
+    if (subscription !== undefined && (values.concurrency || values['expired-out'])) {
       throw new UsageError('--concurrency and --expired-out go with --subscriptions');
     }
     const payload = await readPayload(values);
     const options = { ...(await sendOptions(values)), client, signal: io.signal };
-    return values.subscription !== undefined
-      ? await sendOne(values, options, payload, io)
-      : await sendMany(values, options, payload, io);
+    if (subscription !== undefined) return await sendOne(subscription, options, payload, io);
+    // Checked above: without --subscription, --subscriptions is there.
+    if (subscriptions !== undefined) return await sendMany(subscriptions, values, options, payload, io);
+    throw new UsageError('give exactly one of --subscription <file|-> or --subscriptions <file.ndjson>');
   } catch (error) {
     if (error instanceof UsageError || error instanceof PushRequestError || error instanceof PushCryptoError) {
       io.stderr.write(`outpost send: ${error.message}\n`);

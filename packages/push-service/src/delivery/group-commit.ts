@@ -89,9 +89,12 @@ export class GroupCommit {
     }
     // Answer once durable, but let the next batch commit while this one's fsync runs.
     const synced = this.store.durable().then(() => {
-      messages.forEach((m, i) => {
-        m.waiter.resolve(outcomes[i]!);
-      });
+      for (const [i, m] of messages.entries()) {
+        const outcome = outcomes[i];
+        if (outcome === undefined) {
+          m.waiter.reject(new Error(`commitBatch answered ${outcomes.length} of ${messages.length} messages`));
+        } else m.waiter.resolve(outcome);
+      }
       for (const a of acked) a.waiter.resolve();
     }, fail);
     this.#syncing.add(synced);

@@ -67,9 +67,9 @@ export class UserAgentSession {
         this.transport.keepAlive();
         return;
       case 'register':
-        return this.#register(message.channelID, message.key);
+        return this.#register(this.uaid, message.channelID, message.key);
       case 'unregister':
-        return this.#unregister(message.channelID);
+        return this.#unregister(this.uaid, message.channelID);
       case 'ack':
         for (const u of message.updates) this.#ack(u.version);
         return;
@@ -122,21 +122,22 @@ export class UserAgentSession {
     await this.drain();
   }
 
-  async #register(channelID: string, key: Uint8Array | undefined): Promise<void> {
-    const result = await this.core.registerChannel(this.uaid!, channelID, key);
+  async #register(uaid: string, channelID: string, key: Uint8Array | undefined): Promise<void> {
+    const result = await this.core.registerChannel(uaid, channelID, key);
     this.transport.send(registerReply(channelID, result));
   }
 
-  async #unregister(channelID: string): Promise<void> {
-    await this.core.store.unregisterChannel(this.uaid!, channelID);
+  async #unregister(uaid: string, channelID: string): Promise<void> {
+    await this.core.store.unregisterChannel(uaid, channelID);
     this.transport.send(unregisterReply(channelID));
-    this.core.events.emit('unregister', this.uaid!, channelID);
+    this.core.events.emit('unregister', uaid, channelID);
   }
 
   #ack(version: string): void {
-    const stored = this.#inFlight?.get(version);
-    if (stored === undefined) return;
-    this.#inFlight!.delete(version);
+    const inFlight = this.#inFlight;
+    const stored = inFlight?.get(version);
+    if (inFlight === undefined || stored === undefined) return;
+    inFlight.delete(version);
     if (stored) {
       this.#acked ??= new Set();
       this.#acked.add(version);
@@ -151,7 +152,7 @@ export class UserAgentSession {
         },
       );
     }
-    if (this.#backlog && this.#inFlight!.size <= MAX_IN_FLIGHT / 2) void this.drain();
+    if (this.#backlog && inFlight.size <= MAX_IN_FLIGHT / 2) void this.drain();
   }
 
   /** A message for this user agent was just committed on this node: send it now if nothing older is waiting. */

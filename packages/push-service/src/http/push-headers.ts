@@ -89,12 +89,14 @@ export function parseEncryption(body: Uint8Array, input: EncryptionHeaderInput):
       throw new PushError(400, Errno.invalidCryptoKeys, 'Encryption salt must be 16 bytes of base64url');
     }
     const dh = params.get('dh');
-    if (dh === undefined) throw new PushError(400, Errno.missingCryptoKeys, 'aesgcm needs Crypto-Key: dh=…');
+    if (dh === undefined || input.cryptoKey === undefined) {
+      throw new PushError(400, Errno.missingCryptoKeys, 'aesgcm needs Crypto-Key: dh=…');
+    }
     const key = decodeBase64UrlStrict(dh);
     if (key?.length !== 65 || key[0] !== 0x04) {
       throw new PushError(400, Errno.invalidCryptoKeys, 'Crypto-Key dh must be a 65-byte P-256 key in base64url');
     }
-    return { encoding: 'aesgcm', encryption: input.encryption.trim(), crypto_key: input.cryptoKey!.trim() };
+    return { encoding: 'aesgcm', encryption: input.encryption.trim(), crypto_key: input.cryptoKey.trim() };
   }
   throw new PushError(415, Errno.unsupportedEncoding, `unsupported Content-Encoding "${encoding.slice(0, 32)}"`);
 }
@@ -105,7 +107,7 @@ export function parseEncryption(body: Uint8Array, input: EncryptionHeaderInput):
  */
 function checkAes128gcmHeader(body: Uint8Array): void {
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  if (body.length < 21 || body.length < 21 + body[20]! + 17 || view.getUint32(16) < 18) {
+  if (body.length < 21 || body.length < 21 + view.getUint8(20) + 17 || view.getUint32(16) < 18) {
     throw new PushError(400, Errno.invalidCryptoKeys, 'body is not an aes128gcm message (RFC 8188 header too short)');
   }
 }

@@ -133,7 +133,7 @@ export class PushStore {
         .where('uaid', 'in', uaids.slice(i, i + CHUNK))
         .where('connected_node', 'is not', null)
         .execute();
-      for (const r of rows) out.set(r.uaid, r.connected_node!);
+      for (const r of rows) if (r.connected_node !== null) out.set(r.uaid, r.connected_node);
     }
     return out;
   }
@@ -257,6 +257,13 @@ async function deleteAcked(trx: Transaction<PushTables>, acked: BatchInput['acke
   }
 }
 
+// Indexes into the batch come from the batch itself, so a miss is a bug in this module, not bad input.
+function messageAt(messages: BatchInput['messages'], i: number): IncomingMessage {
+  const entry = messages[i];
+  if (entry === undefined) throw new RangeError(`no message ${i} in a batch of ${messages.length}`);
+  return entry.message;
+}
+
 async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): Promise<CommitOutcome[]> {
   const { messages, now, storageLimit } = input;
   const { keyHashes, channelCounts } = await existingChannels(trx, messages);
@@ -272,7 +279,7 @@ async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): P
     topics.set(`${pairKey(message.uaid, message.channel_id)}\n${message.topic}`, i);
   });
   for (const index of topics.values()) {
-    const m = messages[index]!.message;
+    const m = messageAt(messages, index);
     await trx
       .deleteFrom('push_messages')
       .where('uaid', '=', m.uaid)
@@ -284,12 +291,12 @@ async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): P
   const toStore = messages.flatMap(({ store }, i) => (outcomes[i] || !store ? [] : [i]));
   const { perUaid, perChannel } = await storedCounts(
     trx,
-    [...new Set(toStore.map((i) => messages[i]!.message.uaid))],
+    [...new Set(toStore.map((i) => messageAt(messages, i).uaid))],
     now,
   );
   const inserts: number[] = [];
   for (const i of toStore) {
-    const m = messages[i]!.message;
+    const m = messageAt(messages, i);
     const replacedInBatch = m.topic !== null && topics.get(`${pairKey(m.uaid, m.channel_id)}\n${m.topic}`) !== i;
     if (replacedInBatch) {
       // Accepted, then replaced by a later message of the same topic before it was ever stored.
@@ -317,13 +324,15 @@ async function writeMessages(trx: Transaction<PushTables>, input: BatchInput): P
     const chunk = inserts.slice(c, c + CHUNK);
     const rows = await trx
       .insertInto('push_messages')
-      .values(chunk.map((i) => messages[i]!.message))
+      .values(chunk.map((i) => messageAt(messages, i)))
       .returning(['id', 'seq'])
       .execute();
     const seqById = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     for (const i of chunk) {
-      const m = messages[i]!.message;
-      outcomes[i] = { kind: 'stored', message: { ...m, seq: seqById.get(m.id)! } };
+      const m = messageAt(messages, i);
+      const seq = seqById.get(m.id);
+      if (seq === undefined) throw new Error(`insert returned no seq for message ${m.id}`);
+      outcomes[i] = { kind: 'stored', message: { ...m, seq } };
     }
   }
   return outcomes.map((o) => o ?? { kind: 'checked' });

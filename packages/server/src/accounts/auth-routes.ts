@@ -69,8 +69,10 @@ export async function authRoutes(app: FastifyInstance, context: AuthRoutesContex
     const previous = sessionKey(request.cookies[cookieName]);
     if (previous) await accounts.deleteSession(previous);
     const token = newSessionToken();
+    const key = sessionKey(token);
+    if (key === null) throw new Error('newSessionToken minted a token that sessionKey refuses');
     const at = now();
-    await accounts.createSession(sessionKey(token)!, user.id, at, at + ttlMs);
+    await accounts.createSession(key, user.id, at, at + ttlMs);
     reply.setCookie(cookieName, token, cookieOptions);
   }
 
