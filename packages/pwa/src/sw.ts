@@ -69,6 +69,7 @@ export {
 } from './caching/strategies/strategies.sw.js';
 export {
   type BoundHook,
+  deleteCache,
   Strategy,
   StrategyError,
   type StrategyErrorCode,

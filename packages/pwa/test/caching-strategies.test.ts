@@ -14,7 +14,7 @@ import {
   NetworkOnly,
   StaleWhileRevalidate,
 } from '../src/caching/strategies/strategies.sw.js';
-import { type Strategy, StrategyError } from '../src/caching/strategies/strategy.sw.js';
+import { deleteCache, type Strategy, StrategyError } from '../src/caching/strategies/strategy.sw.js';
 import { InMemoryCacheStorage } from './in-memory-caches.js';
 
 const ORIGIN = 'https://app.example';
@@ -138,6 +138,30 @@ describe('strategies', () => {
     const lenient = new CacheFirst({ ...options, cacheable: { statuses: [200, 404] } });
     await run(lenient, '/status/404');
     expect(await cachedText(caches, '/status/404')).toBe('status');
+  });
+});
+
+describe('deleting a runtime cache', () => {
+  it('deleteCache drops the kept handle, so the next write lands in a fresh cache, not the deleted one', async () => {
+    const { caches, options } = setup();
+    const strategy = new CacheFirst(options);
+    await run(strategy, '/a');
+    expect(await caches.has('runtime')).toBe(true);
+    expect(await deleteCache(caches, 'runtime')).toBe(true);
+    expect(await caches.has('runtime')).toBe(false);
+    await run(strategy, '/b');
+    expect(await cachedText(caches, '/b')).toBe('/b v1');
+    expect(await cachedText(caches, '/a')).toBeUndefined();
+  });
+
+  it('a cache deleted behind the strategy (caches.delete) keeps its stale handle until the worker restarts', async () => {
+    const { caches, options } = setup();
+    const strategy = new CacheFirst(options);
+    await run(strategy, '/a');
+    await caches.delete('runtime');
+    await run(strategy, '/b');
+    // The write went to the deleted cache's handle: what docs/caching.md warns of, and why deleteCache exists.
+    expect(await caches.has('runtime')).toBe(false);
   });
 });
 

@@ -80,7 +80,16 @@ export function forgetCache(storage: CacheStorage, name: string): void {
   openedCaches.get(storage)?.delete(name);
 }
 
-/** Deletes a runtime cache and the handle kept for it. */
+/**
+ * Deletes a runtime cache and the handle this worker keeps for it, so the strategies' next write opens a fresh
+ * cache. A worker that deletes a runtime cache with `caches.delete()` instead keeps writing into the deleted one
+ * until it restarts. Resolves like `caches.delete()`: whether a cache of that name existed.
+ *
+ * @example
+ * ```ts
+ * await deleteCache(caches, 'api'); // e.g. on sign-out, from the worker
+ * ```
+ */
 export async function deleteCache(storage: CacheStorage, name: string): Promise<boolean> {
   forgetCache(storage, name);
   return storage.delete(name);
