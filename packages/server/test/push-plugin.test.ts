@@ -293,6 +293,32 @@ describeEachStore('push plugin', (getStore) => {
     expect(metrics.body).toMatch(/^outpost_push_send_duration_seconds_count\{result="delivered"\} 2$/m);
   });
 
+  it('concurrent notify calls (one statement on Postgres) each queue their own jobs; a refused call fails alone', async () => {
+    const store = getStore();
+    const app = await start();
+    const people = [await signUp(app), await signUp(app), await signUp(app), await signUp(app)];
+    const devices = new Map<string, string>();
+    for (const [i, person] of people.entries()) {
+      // Person i has i devices, so every call's count is its own.
+      for (let d = 0; d < i; d++) devices.set((await subscribed(app, person)).path, `person-${i}`);
+    }
+    const calls = people.map((person, i) =>
+      app.push.notify([person.id, person.id], MESSAGE, { ttl: 600 + i, topic: `person-${i}` }),
+    );
+    // A NUL byte is text Postgres refuses (SQLite stores it, and it matches no account).
+    const refused = app.push.notify(['bad\u0000id'], MESSAGE);
+    expect(await Promise.all(calls)).toEqual([0, 1, 2, 3]);
+    if (store.dialect === 'postgres') await expect(refused).rejects.toThrow();
+    else expect(await refused).toBe(0);
+    await app.push.drain();
+    expect(sink.requests).toHaveLength(6);
+    for (const request of sink.requests) {
+      const topic = devices.get(request.path);
+      expect(request.headers.topic).toBe(topic);
+      expect(Number(request.headers.ttl)).toBeLessThanOrEqual(600 + Number(topic?.slice('person-'.length)));
+    }
+  });
+
   it('refuses a bad or oversized message with a typed error and queues nothing', async () => {
     const app = await start();
     const bob = await signUp(app);

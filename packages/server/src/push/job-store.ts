@@ -108,6 +108,64 @@ export class JobStore {
   }
 
   /**
+   * Postgres: queues the jobs of several `notify` calls in one INSERT … SELECT (one round trip and one commit for all
+   * of them), the notifications and their recipients passed as arrays. Returns how many jobs each input queued, in
+   * order. The statement is atomic: either every input's jobs are queued or none is.
+   */
+  async enqueueMany(
+    inputs: readonly { accountIds: readonly string[]; job: JobInput; now: number }[],
+  ): Promise<number[]> {
+    const ids: string[] = [];
+    const pairs = { account: [] as string[], notification: [] as string[] };
+    const columns = {
+      payload: [] as string[],
+      ttl: [] as number[],
+      urgency: [] as (string | null)[],
+      topic: [] as (string | null)[],
+      createdAt: [] as number[],
+      expiresAt: [] as number[],
+    };
+    for (const { accountIds, job, now } of inputs) {
+      const notification = randomUUID();
+      ids.push(notification);
+      columns.payload.push(job.payload);
+      columns.ttl.push(job.ttlSeconds);
+      columns.urgency.push(job.urgency);
+      columns.topic.push(job.topic);
+      columns.createdAt.push(now);
+      columns.expiresAt.push(now + job.ttlSeconds * 1000);
+      for (const account of new Set(accountIds)) {
+        pairs.account.push(account);
+        pairs.notification.push(notification);
+      }
+    }
+    // Same rows as enqueue(): the job id is `<notification>:<subscription id>`, and FOR SHARE holds the
+    // subscription rows against a concurrent pushsubscriptionchange or DELETE until this statement commits.
+    const result = await sql<{ id: string }>`
+      with n as (
+        select * from unnest(
+          ${ids}::text[], ${columns.payload}::text[], ${columns.ttl}::integer[], ${columns.urgency}::text[],
+          ${columns.topic}::text[], ${columns.createdAt}::bigint[], ${columns.expiresAt}::bigint[]
+        ) as n(id, payload, ttl_seconds, urgency, topic, created_at, expires_at)
+      ), a as (
+        select * from unnest(${pairs.account}::text[], ${pairs.notification}::text[]) as a(account_id, notification)
+      )
+      insert into push_jobs (id, subscription_id, endpoint, p256dh, auth, payload, ttl_seconds, urgency, topic, state,
+        attempts, created_at, expires_at, run_at)
+      select n.id || ':' || s.id, s.id, s.endpoint, s.p256dh, s.auth, n.payload, n.ttl_seconds, n.urgency, n.topic,
+        'queued', 0, n.created_at, n.expires_at, n.created_at
+      from a join n on n.id = a.notification join push_subscriptions s on s.account_id = a.account_id
+      for share of s
+      returning id`.execute(this.#db);
+    const counts = new Map<string, number>();
+    for (const row of result.rows) {
+      const notification = row.id.slice(0, row.id.indexOf(':'));
+      counts.set(notification, (counts.get(notification) ?? 0) + 1);
+    }
+    return ids.map((id) => counts.get(id) ?? 0);
+  }
+
+  /**
    * Claims up to `limit` due jobs for `leaseMs`: their `run_at` moves to the lease's end, so a job whose worker
    * dies is due again then (at-least-once). On Postgres the due rows are locked `FOR UPDATE SKIP LOCKED`, so any
    * number of processes claim disjoint jobs; SQLite serialises writers, so its one UPDATE is atomic already.
