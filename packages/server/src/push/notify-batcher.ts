@@ -1,9 +1,16 @@
-import type { JobInput, JobStore } from './job-store.js';
+import type { ClaimedJob, JobInput, JobStore } from './job-store.js';
 
 /** Batches in flight at once: one gathers callers while the other's statement runs. */
 const MAX_IN_FLIGHT = 2;
 /** Recipients per statement; a larger backlog waits for the next batch. */
 const MAX_ACCOUNTS = 2000;
+
+/** The worker of this process, which sends the jobs a batch claims as it queues them. */
+export interface AdoptingWorker {
+  reserve(wanted: number): number;
+  adopt(jobs: readonly ClaimedJob[], reserved: number): void;
+  wake(): void;
+}
 
 interface Pending {
   accountIds: readonly string[];
@@ -19,15 +26,22 @@ interface Pending {
  * resolves once its batch has committed, so it returns only after its jobs are durable, as before. A batch whose
  * statement fails (nothing of it was written) is retried call by call, so one call's bad input or a deadlock with
  * a concurrent subscription change fails that call alone.
+ *
+ * As many of a batch's jobs as this process's worker has free lanes for are written already claimed and handed to
+ * it, so they are sent without a claim statement; the rest wait in the queue for a claim, as every job did before.
  */
 export class NotifyBatcher {
   readonly #jobs: JobStore;
+  readonly #worker: AdoptingWorker;
+  readonly #leaseMs: number;
   #pending: Pending[] = [];
   #inFlight = 0;
   readonly #running = new Set<Promise<void>>();
 
-  constructor(jobs: JobStore) {
+  constructor(jobs: JobStore, worker: AdoptingWorker, leaseMs: number) {
     this.#jobs = jobs;
+    this.#worker = worker;
+    this.#leaseMs = leaseMs;
   }
 
   /** Queues the jobs of one `notify` call; resolves with their number after the commit. */
@@ -64,7 +78,7 @@ export class NotifyBatcher {
 
   async #write(batch: Pending[]): Promise<void> {
     try {
-      const counts = await this.#jobs.enqueueMany(batch);
+      const counts = await this.#queue(batch);
       for (const [i, call] of batch.entries()) call.resolve(counts[i] ?? 0);
     } catch (error) {
       if (batch.length === 1) {
@@ -74,12 +88,27 @@ export class NotifyBatcher {
       await Promise.all(
         batch.map(async (call) => {
           try {
-            call.resolve((await this.#jobs.enqueueMany([call]))[0] ?? 0);
+            call.resolve((await this.#queue([call]))[0] ?? 0);
           } catch (single) {
             call.reject(single);
           }
         }),
       );
+    }
+  }
+
+  /** One statement for `calls`; its claimed jobs go to the worker, and the worker is woken for any others. */
+  async #queue(calls: Pending[]): Promise<number[]> {
+    const wanted = calls.reduce((sum, call) => sum + call.accountIds.length, 0);
+    const reserved = this.#worker.reserve(wanted);
+    let claimed: ClaimedJob[] = [];
+    try {
+      const result = await this.#jobs.enqueueMany(calls, { count: reserved, leaseMs: this.#leaseMs });
+      claimed = result.claimed;
+      if (result.counts.reduce((sum, n) => sum + n, 0) > claimed.length) this.#worker.wake();
+      return result.counts;
+    } finally {
+      this.#worker.adopt(claimed, reserved);
     }
   }
 }

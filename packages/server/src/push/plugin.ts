@@ -152,8 +152,6 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
     : await storedVapidKeys(options.store, now());
   const subscriptions = new SubscriptionStore(options.store);
   const jobs = new JobStore(options.store);
-  // SQLite's statements run in process, one writer at a time: nothing to gain from sharing one.
-  const batcher = options.store.dialect === 'postgres' ? new NotifyBatcher(jobs) : undefined;
   const metrics = new PushMetrics(() => jobs.depth(), now);
   const client = new PushHttpClient(options.http);
   const worker = new PushWorker({
@@ -170,6 +168,8 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
     log: fastify.log,
   });
   const db = options.store.db as Kysely<PushTables>;
+  // SQLite's statements run in process, one writer at a time: nothing to gain from sharing one.
+  const batcher = options.store.dialect === 'postgres' ? new NotifyBatcher(jobs, worker, leaseMs) : undefined;
 
   const api: PushApi = {
     publicKey: keys.publicKey,
@@ -184,7 +184,8 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
         : batcher
           ? await batcher.enqueue(accountIds, job, now())
           : await jobs.enqueue(db, accountIds, job, now());
-      if (queued > 0) {
+      // The batcher hands its jobs to the worker itself, and wakes it for those it could not take.
+      if (queued > 0 && !(batcher && !trx)) {
         worker.wake();
         // Inside a transaction the jobs are invisible until the caller commits: look again shortly after.
         if (trx) for (const ms of TRANSACTION_WAKES_MS) setTimeout(() => worker.wake(), ms).unref();
