@@ -95,34 +95,36 @@ describeEachStore('push queue across kill -9 of the app server', (getStore) => {
     expect(sink.requests.map((r) => r.path)).toEqual([bob.path]);
   });
 
-  it('killed while the push service holds the POST: sent again after the lease, at most twice in all', async () => {
-    const bob = await subscribedAccount();
-    const location = testStoreLocation(getStore());
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
+  for (const transaction of [true, false]) {
+    it(`killed while the push service holds the POST (notify ${transaction ? 'in a transaction' : 'on its own'}): sent again after the lease, at most twice in all`, async () => {
+      const bob = await subscribedAccount();
+      const location = testStoreLocation(getStore());
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      sink.answer = async () => {
+        await held;
+        return { status: 201 };
+      };
+      const first = await spawnPushChild(location, sink, { worker: true, leaseMs: 1500 });
+      children.push(first);
+      await fetch(`${first.url}/test/notify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ accountIds: [bob.id], transaction }),
+      });
+      await until(() => sink.requests.length === 1, 15_000, 'the first POST');
+      await first.kill9();
+      sink.answer = () => ({ status: 201 });
+      release();
+      const second = await spawnPushChild(location, sink, { worker: true, leaseMs: 1500 });
+      children.push(second);
+      await until(async () => (await queued(getStore())) === 0, 15_000, 'the queue to drain');
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(sink.requests.map((r) => r.path)).toEqual([bob.path, bob.path]);
     });
-    sink.answer = async () => {
-      await held;
-      return { status: 201 };
-    };
-    const first = await spawnPushChild(location, sink, { worker: true, leaseMs: 1500 });
-    children.push(first);
-    await fetch(`${first.url}/test/notify`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accountIds: [bob.id] }),
-    });
-    await until(() => sink.requests.length === 1, 15_000, 'the first POST');
-    await first.kill9();
-    sink.answer = () => ({ status: 201 });
-    release();
-    const second = await spawnPushChild(location, sink, { worker: true, leaseMs: 1500 });
-    children.push(second);
-    await until(async () => (await queued(getStore())) === 0, 15_000, 'the queue to drain');
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(sink.requests.map((r) => r.path)).toEqual([bob.path, bob.path]);
-  });
+  }
 });
 
 describe('push queue on Postgres', () => {

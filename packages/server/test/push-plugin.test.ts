@@ -293,6 +293,64 @@ describeEachStore('push plugin', (getStore) => {
     expect(metrics.body).toMatch(/^outpost_push_send_duration_seconds_count\{result="delivered"\} 2$/m);
   });
 
+  it('concurrent notify calls (one statement on Postgres) each queue their own jobs; a refused call fails alone', async () => {
+    const store = getStore();
+    const app = await start();
+    const people = [await signUp(app), await signUp(app), await signUp(app), await signUp(app)];
+    const devices = new Map<string, string>();
+    for (const [i, person] of people.entries()) {
+      // Person i has i devices, so every call's count is its own.
+      for (let d = 0; d < i; d++) devices.set((await subscribed(app, person)).path, `person-${i}`);
+    }
+    const calls = people.map((person, i) =>
+      app.push.notify([person.id, person.id], MESSAGE, { ttl: 600 + i, topic: `person-${i}` }),
+    );
+    // A NUL byte is text Postgres refuses (SQLite stores it, and it matches no account).
+    // Settled at once, so its rejection is handled whichever call finishes first.
+    const refused = app.push.notify(['bad\u0000id'], MESSAGE).then(
+      (queued) => queued,
+      (error: unknown) => error,
+    );
+    expect(await Promise.all(calls)).toEqual([0, 1, 2, 3]);
+    if (store.dialect === 'postgres') expect(await refused).toBeInstanceOf(Error);
+    else expect(await refused).toBe(0);
+    await app.push.drain();
+    expect(sink.requests).toHaveLength(6);
+    for (const request of sink.requests) {
+      const topic = devices.get(request.path);
+      expect(request.headers.topic).toBe(topic);
+      expect(Number(request.headers.ttl)).toBeLessThanOrEqual(600 + Number(topic?.slice('person-'.length)));
+    }
+  });
+
+  it('a notify outside a transaction goes to the running worker, claimed: another process leaves it alone', async () => {
+    const store = getStore();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    sink.answer = async () => {
+      await held;
+      return { status: 201 };
+    };
+    const app = await start({ worker: true, pollIntervalMs: 50 });
+    // A second app server on the same database that only drains when asked.
+    const other = await start({}, store);
+    const bob = await signUp(app);
+    const phone = await subscribed(app, bob);
+    expect(await app.push.notify([bob.id], MESSAGE)).toBe(1);
+    const deadline = performance.now() + 5000;
+    while (sink.requests.length === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(sink.requests).toHaveLength(1);
+    // The job is held by the first worker's lease while its POST is in flight: nothing is due for the other.
+    await other.push.drain();
+    expect(sink.requests).toHaveLength(1);
+    release();
+    await app.push.drain();
+    expect(sink.requests.map((r) => r.path)).toEqual([phone.path]);
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^outpost_push_queue_depth 0$/m);
+  });
+
   it('refuses a bad or oversized message with a typed error and queues nothing', async () => {
     const app = await start();
     const bob = await signUp(app);

@@ -35,6 +35,23 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+function claimedJob(row: PushTables['push_jobs'], lease: string): ClaimedJob {
+  return {
+    id: row.id,
+    lease,
+    subscriptionId: row.subscription_id,
+    ...(row.endpoint !== null && row.p256dh !== null && row.auth !== null
+      ? { subscription: { endpoint: row.endpoint, keys: { p256dh: row.p256dh, auth: row.auth } } }
+      : {}),
+    payload: row.payload,
+    urgency: row.urgency,
+    topic: row.topic,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
 /** The `push_jobs` table's queries: enqueue, claim with a lease, settle. One set for SQLite and Postgres. */
 export class JobStore {
   readonly #db: Kysely<PushTables>;
@@ -108,6 +125,80 @@ export class JobStore {
   }
 
   /**
+   * Postgres: queues the jobs of several `notify` calls in one INSERT … SELECT (one round trip and one commit for all
+   * of them), the notifications and their recipients passed as arrays. The first `lease.count` jobs are written
+   * already claimed for `lease.leaseMs` (as {@link claim} would leave them) and returned, so this process's worker
+   * can send them without a claim statement. Returns how many jobs each input queued, in order, and the claimed
+   * jobs. The statement is atomic: either every input's jobs are queued or none is.
+   */
+  async enqueueMany(
+    inputs: readonly { accountIds: readonly string[]; job: JobInput; now: number }[],
+    lease: { count: number; leaseMs: number } = { count: 0, leaseMs: 0 },
+  ): Promise<{ counts: number[]; claimed: ClaimedJob[] }> {
+    const ids: string[] = [];
+    const pairs = { account: [] as string[], notification: [] as string[] };
+    const columns = {
+      payload: [] as string[],
+      ttl: [] as number[],
+      urgency: [] as (string | null)[],
+      topic: [] as (string | null)[],
+      createdAt: [] as number[],
+      expiresAt: [] as number[],
+    };
+    for (const { accountIds, job, now } of inputs) {
+      const notification = randomUUID();
+      ids.push(notification);
+      columns.payload.push(job.payload);
+      columns.ttl.push(job.ttlSeconds);
+      columns.urgency.push(job.urgency);
+      columns.topic.push(job.topic);
+      columns.createdAt.push(now);
+      columns.expiresAt.push(now + job.ttlSeconds * 1000);
+      for (const account of new Set(accountIds)) {
+        pairs.account.push(account);
+        pairs.notification.push(notification);
+      }
+    }
+    const token = randomUUID();
+    // Same rows as enqueue(): the job id is `<notification>:<subscription id>`, and FOR SHARE holds the
+    // subscription rows against a concurrent pushsubscriptionchange or DELETE until this statement commits (in a
+    // CTE of its own: Postgres allows no row lock in a SELECT with a window function).
+    const result = await sql<PushTables['push_jobs']>`
+      with n as (
+        select * from unnest(
+          ${ids}::text[], ${columns.payload}::text[], ${columns.ttl}::integer[], ${columns.urgency}::text[],
+          ${columns.topic}::text[], ${columns.createdAt}::bigint[], ${columns.expiresAt}::bigint[]
+        ) as n(id, payload, ttl_seconds, urgency, topic, created_at, expires_at)
+      ), a as (
+        select * from unnest(${pairs.account}::text[], ${pairs.notification}::text[]) as a(account_id, notification)
+      ), jobs as (
+        select n.id || ':' || s.id as id, s.id as subscription_id, s.endpoint, s.p256dh, s.auth, n.payload,
+          n.ttl_seconds, n.urgency, n.topic, n.created_at, n.expires_at
+        from a join n on n.id = a.notification join push_subscriptions s on s.account_id = a.account_id
+        for share of s
+      ), numbered as (
+        select jobs.*, row_number() over () <= ${lease.count}::integer as claimed from jobs
+      )
+      insert into push_jobs (id, subscription_id, endpoint, p256dh, auth, payload, ttl_seconds, urgency, topic, state,
+        attempts, lease, created_at, expires_at, run_at)
+      select id, subscription_id, endpoint, p256dh, auth, payload, ttl_seconds, urgency, topic, 'queued',
+        case when claimed then 1 else 0 end,
+        case when claimed then ${token}::text end,
+        created_at, expires_at,
+        case when claimed then created_at + ${lease.leaseMs}::bigint else created_at end
+      from numbered
+      returning *`.execute(this.#db);
+    const counts = new Map<string, number>();
+    const claimed: ClaimedJob[] = [];
+    for (const row of result.rows) {
+      const notification = row.id.slice(0, row.id.indexOf(':'));
+      counts.set(notification, (counts.get(notification) ?? 0) + 1);
+      if (row.lease === token) claimed.push(claimedJob(row, token));
+    }
+    return { counts: ids.map((id) => counts.get(id) ?? 0), claimed };
+  }
+
+  /**
    * Claims up to `limit` due jobs for `leaseMs`: their `run_at` moves to the lease's end, so a job whose worker
    * dies is due again then (at-least-once). On Postgres the due rows are locked `FOR UPDATE SKIP LOCKED`, so any
    * number of processes claim disjoint jobs; SQLite serialises writers, so its one UPDATE is atomic already.
@@ -129,20 +220,7 @@ export class JobStore {
       .where('state', '=', 'queued')
       .returningAll()
       .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      lease,
-      subscriptionId: row.subscription_id,
-      ...(row.endpoint !== null && row.p256dh !== null && row.auth !== null
-        ? { subscription: { endpoint: row.endpoint, keys: { p256dh: row.p256dh, auth: row.auth } } }
-        : {}),
-      payload: row.payload,
-      urgency: row.urgency,
-      topic: row.topic,
-      attempts: row.attempts,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    }));
+    return rows.map((row) => claimedJob(row, lease));
   }
 
   /** Deletes finished jobs (sent, expired, or orphaned by a deleted subscription). */

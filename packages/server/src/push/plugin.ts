@@ -20,6 +20,7 @@ import { DEFAULT_PUSH_SERVICE_ORIGINS, endpointRefusal, parseAllowlist } from '.
 import { JobStore } from './job-store.js';
 import { PushMetrics } from './metrics.js';
 import { pushMigrations } from './migrations.js';
+import { NotifyBatcher } from './notify-batcher.js';
 import { type QueueRetryPolicy, resolveQueueRetryPolicy } from './outcome.js';
 import { deleteSubscriptionBody, keyResponse, postSubscriptionBody } from './schemas.js';
 import { type StoredSubscription, SubscriptionStore } from './subscription-store.js';
@@ -167,6 +168,8 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
     log: fastify.log,
   });
   const db = options.store.db as Kysely<PushTables>;
+  // SQLite's statements run in process, one writer at a time: nothing to gain from sharing one.
+  const batcher = options.store.dialect === 'postgres' ? new NotifyBatcher(jobs, worker, leaseMs) : undefined;
 
   const api: PushApi = {
     publicKey: keys.publicKey,
@@ -174,9 +177,15 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
     async notify(accountIds, message, notifyOptions = {}, trx) {
       const payload = encodeDeclarativePush(message);
       const { ttl, urgency, topic } = checkNotifyOptions(notifyOptions);
-      const executor = trx ? (trx as unknown as Kysely<PushTables>) : db;
-      const queued = await jobs.enqueue(executor, accountIds, { payload, ttlSeconds: ttl, urgency, topic }, now());
-      if (queued > 0) {
+      const job = { payload, ttlSeconds: ttl, urgency, topic };
+      // In the app's transaction the jobs are its statements; outside one, concurrent calls share a statement.
+      const queued = trx
+        ? await jobs.enqueue(trx as unknown as Kysely<PushTables>, accountIds, job, now())
+        : batcher
+          ? await batcher.enqueue(accountIds, job, now())
+          : await jobs.enqueue(db, accountIds, job, now());
+      // The batcher hands its jobs to the worker itself, and wakes it for those it could not take.
+      if (queued > 0 && !(batcher && !trx)) {
         worker.wake();
         // Inside a transaction the jobs are invisible until the caller commits: look again shortly after.
         if (trx) for (const ms of TRANSACTION_WAKES_MS) setTimeout(() => worker.wake(), ms).unref();
@@ -240,6 +249,7 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
 
   if (options.worker ?? true) worker.start(pollMs);
   fastify.addHook('onClose', async () => {
+    await batcher?.idle();
     await worker.stop();
     await client.close();
   });

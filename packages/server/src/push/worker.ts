@@ -39,6 +39,14 @@ export interface WorkerContext {
 export class PushWorker {
   readonly #ctx: WorkerContext;
   #chain: Promise<void> = Promise.resolve();
+  /** Sends in flight, from claims and from {@link adopt}. */
+  readonly #running = new Set<Promise<void>>();
+  /** Lanes promised by {@link reserve} to jobs not yet adopted. */
+  #reserved = 0;
+  /** Set by {@link wake}: new jobs may be due, so a drain whose last claim came up short claims again. */
+  #woken = false;
+  /** Set by {@link wake}, cleared as the loop starts a drain: a wake during a drain is not lost to the sleep after. */
+  #wakePending = false;
   #sentBatch: { ids: string[]; done: Promise<void> } | undefined;
   /** DELETE batches of sent jobs not yet done; a drain resolves only after them. */
   readonly #deleting = new Set<Promise<void>>();
@@ -69,12 +77,14 @@ export class PushWorker {
     if (this.#loop) return;
     this.#loop = (async () => {
       while (!this.#stopped) {
+        this.#wakePending = false;
         try {
           await this.drain();
         } catch (error) {
           this.#ctx.log.warn({ err: error }, 'push queue drain failed; retrying after the poll interval');
         }
         if (this.#stopped) break;
+        if (this.#wakePending) continue;
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
           this.#timer = setTimeout(resolve, pollMs);
@@ -87,6 +97,8 @@ export class PushWorker {
 
   /** Makes a sleeping loop look for due jobs now (after a `notify`). */
   wake(): void {
+    this.#woken = true;
+    this.#wakePending = true;
     this.#wake?.();
     this.#nudge?.();
   }
@@ -97,37 +109,74 @@ export class PushWorker {
     });
   }
 
+  /**
+   * Promises up to `wanted` free lanes to jobs about to be written already claimed (see {@link adopt}); 0 when the
+   * background loop is not running. Every reservation ends in one {@link adopt} call.
+   */
+  reserve(wanted: number): number {
+    if (!this.#loop || this.#stopped) return 0;
+    const lanes = Math.max(0, Math.min(wanted, this.#ctx.concurrency - this.#running.size - this.#reserved));
+    this.#reserved += lanes;
+    return lanes;
+  }
+
+  /**
+   * Sends jobs this process claimed when it queued them, in the lanes `reserved` promised them (no claim
+   * statement). After a stop they are left alone: their lease runs out and a worker claims them then.
+   */
+  adopt(jobs: readonly ClaimedJob[], reserved: number): void {
+    this.#reserved -= reserved;
+    if (this.#stopped) return;
+    for (const job of jobs) this.#start(job);
+  }
+
   /** Stops the loop after the sends in flight finish. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.wake();
     await this.#loop;
     await this.#chain;
+    await Promise.allSettled(this.#running);
+    await Promise.all(this.#deleting);
+  }
+
+  #start(job: ClaimedJob): void {
+    const task: Promise<void> = this.#process(job).finally(() => {
+      this.#running.delete(task);
+      this.#nudge?.();
+    });
+    this.#running.add(task);
   }
 
   async #drainDue(): Promise<void> {
     const { concurrency } = this.#ctx;
-    const running = new Set<Promise<void>>();
+    const running = this.#running;
     // Refill when a quarter of the lanes are free, so claims come in batches rather than one job at a time.
     const refillAt = Math.max(1, Math.floor(concurrency / 4));
+    // Whether the last claim found fewer due jobs than it asked for: then a send ending is no reason to look again
+    // (that would be a claim per send for nothing); a wake is, and so is the last send ending.
+    let exhausted = false;
     try {
       for (;;) {
         if (this.#stopped && running.size === 0) return;
-        const room = concurrency - running.size;
-        let exhausted = this.#stopped;
-        if (!this.#stopped && (room >= refillAt || running.size === 0)) {
+        const room = concurrency - running.size - this.#reserved;
+        const lanesFree = !this.#stopped && room > 0 && (room >= refillAt || running.size === 0);
+        let claimed = false;
+        if (lanesFree && (!exhausted || this.#woken || running.size === 0)) {
+          this.#woken = false;
           const jobs = await this.#ctx.jobs.claim(room, this.#ctx.leaseMs, this.#ctx.now());
+          claimed = true;
           exhausted = jobs.length < room;
-          for (const job of jobs) {
-            const task: Promise<void> = this.#process(job).finally(() => {
-              running.delete(task);
-              this.#nudge?.();
-            });
-            running.add(task);
-          }
+          for (const job of jobs) this.#start(job);
         }
-        if (running.size === 0 && exhausted) return;
-        if (running.size > 0 && (exhausted || running.size > concurrency - refillAt)) {
+        if (running.size === 0 && (exhausted || !claimed || this.#stopped)) return;
+        // A wake during the claim (its nudge found nobody waiting) is answered now, not after the next send ends.
+        const wokenMeanwhile = this.#woken && !this.#stopped && concurrency - running.size - this.#reserved >= refillAt;
+        if (
+          running.size > 0 &&
+          !wokenMeanwhile &&
+          (!claimed || exhausted || this.#stopped || running.size > concurrency - refillAt)
+        ) {
           await this.#nudged();
           this.#nudge = undefined;
         }

@@ -1,0 +1,114 @@
+import type { ClaimedJob, JobInput, JobStore } from './job-store.js';
+
+/** Batches in flight at once: one gathers callers while the other's statement runs. */
+const MAX_IN_FLIGHT = 2;
+/** Recipients per statement; a larger backlog waits for the next batch. */
+const MAX_ACCOUNTS = 2000;
+
+/** The worker of this process, which sends the jobs a batch claims as it queues them. */
+export interface AdoptingWorker {
+  reserve(wanted: number): number;
+  adopt(jobs: readonly ClaimedJob[], reserved: number): void;
+  wake(): void;
+}
+
+interface Pending {
+  accountIds: readonly string[];
+  job: JobInput;
+  now: number;
+  resolve(queued: number): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Postgres: `notify` calls made outside a transaction that arrive while another batch's statement runs share one
+ * INSERT … SELECT and one commit ({@link JobStore.enqueueMany}), instead of a round trip and a commit each; a call
+ * resolves once its batch has committed, so it returns only after its jobs are durable, as before. A batch whose
+ * statement fails (nothing of it was written) is retried call by call, so one call's bad input or a deadlock with
+ * a concurrent subscription change fails that call alone.
+ *
+ * As many of a batch's jobs as this process's worker has free lanes for are written already claimed and handed to
+ * it, so they are sent without a claim statement; the rest wait in the queue for a claim, as every job did before.
+ */
+export class NotifyBatcher {
+  readonly #jobs: JobStore;
+  readonly #worker: AdoptingWorker;
+  readonly #leaseMs: number;
+  #pending: Pending[] = [];
+  #inFlight = 0;
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(jobs: JobStore, worker: AdoptingWorker, leaseMs: number) {
+    this.#jobs = jobs;
+    this.#worker = worker;
+    this.#leaseMs = leaseMs;
+  }
+
+  /** Queues the jobs of one `notify` call; resolves with their number after the commit. */
+  enqueue(accountIds: readonly string[], job: JobInput, now: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.#pending.push({ accountIds, job, now, resolve, reject });
+      this.#flush();
+    });
+  }
+
+  /** Resolves when no batch is running (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled(this.#running);
+  }
+
+  #flush(): void {
+    if (this.#inFlight >= MAX_IN_FLIGHT || this.#pending.length === 0) return;
+    let accounts = 0;
+    let take = 0;
+    for (const call of this.#pending) {
+      if (take > 0 && accounts + call.accountIds.length > MAX_ACCOUNTS) break;
+      accounts += call.accountIds.length;
+      take++;
+    }
+    const batch = this.#pending.splice(0, take);
+    this.#inFlight++;
+    const run: Promise<void> = this.#write(batch).finally(() => {
+      this.#inFlight--;
+      this.#running.delete(run);
+      this.#flush();
+    });
+    this.#running.add(run);
+  }
+
+  async #write(batch: Pending[]): Promise<void> {
+    try {
+      const counts = await this.#queue(batch);
+      for (const [i, call] of batch.entries()) call.resolve(counts[i] ?? 0);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      await Promise.all(
+        batch.map(async (call) => {
+          try {
+            call.resolve((await this.#queue([call]))[0] ?? 0);
+          } catch (single) {
+            call.reject(single);
+          }
+        }),
+      );
+    }
+  }
+
+  /** One statement for `calls`; its claimed jobs go to the worker, and the worker is woken for any others. */
+  async #queue(calls: Pending[]): Promise<number[]> {
+    const wanted = calls.reduce((sum, call) => sum + call.accountIds.length, 0);
+    const reserved = this.#worker.reserve(wanted);
+    let claimed: ClaimedJob[] = [];
+    try {
+      const result = await this.#jobs.enqueueMany(calls, { count: reserved, leaseMs: this.#leaseMs });
+      claimed = result.claimed;
+      if (result.counts.reduce((sum, n) => sum + n, 0) > claimed.length) this.#worker.wake();
+      return result.counts;
+    } finally {
+      this.#worker.adopt(claimed, reserved);
+    }
+  }
+}
