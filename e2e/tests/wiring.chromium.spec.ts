@@ -30,7 +30,9 @@ function adapt(page: Page): ScenarioPage {
         const response = await page.goto(url);
         return response?.status() ?? 'failed';
       } catch {
-        // The failed navigation commits chrome-error://; let it settle before the next step (docs/testing.md).
+        // The failed navigation commits chrome-error:// after goto has already rejected: wait for that commit,
+        // or it interrupts the next step's navigation (docs/testing.md).
+        await page.waitForURL(/^chrome-error:/, { timeout: 5_000 }).catch(() => undefined);
         await page.waitForLoadState();
         return 'failed';
       }
