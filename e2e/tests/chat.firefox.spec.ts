@@ -245,7 +245,9 @@ test('after the push service resets the user agent, pushsubscriptionchange moves
   // It went old -> new through the worker's outbox (the page was not reloaded, so no page re-sync did it).
   expect(await chatOutboxItems()).toContainEqual({ label: { push: 'subscription' }, state: 'sent' });
 
-  // And the new endpoint works: a message reaches the worker.
+  // And the new endpoint works: a message reaches the worker. The page leaves alice's conversation first: while
+  // it is on screen, the page marks a new message read at once and its notification closes again.
+  await page.goto(new URL('/mail', server.url).href);
   expect(await sendChat(server.url, alice, 'bob', 'Still there?')).toBe(201);
   await expect
     .poll(async () => (await shownNotifications()).map((n) => n.body), { timeout: 20_000 })
