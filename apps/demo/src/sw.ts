@@ -1,11 +1,13 @@
 import {
   CacheFirst,
+  type DownloadsWorker,
   defaultRouter,
   handleDownloads,
   handleLifecycle,
   handleOutbox,
   handlePeriodic,
   handlePush,
+  type PushWorker,
   precacheAndRoute,
 } from '@outpost/pwa/sw';
 import { NEWS_ARTICLES_CACHE, NEWS_CACHE_MAX_ENTRIES, NEWS_IMAGES_CACHE, NEWS_TAG } from './news/news.js';
@@ -13,6 +15,14 @@ import { refreshNews } from './news/refresh.js';
 import { MARK_READ_ACTION, readPath } from './server/chat/chat-wire';
 
 declare const self: ServiceWorkerGlobalScope;
+
+declare global {
+  /** The worker's capabilities, reachable from devtools and the browser tests. */
+  interface ServiceWorkerGlobalScope {
+    outpostDownloads?: DownloadsWorker;
+    outpostChatPush?: PushWorker;
+  }
+}
 
 // Claim the page on first install (so it works offline without a reload) and let it activate updates.
 handleLifecycle();
@@ -22,7 +32,7 @@ handleLifecycle();
 // browser fetched, and a click on the browser's download UI focuses or opens /music.
 const downloads = handleDownloads({ downloadsPage: '/music' });
 // Reachable from devtools and the browser tests (a synthetic backgroundfetchclick cannot waitUntil).
-(self as unknown as { outpostDownloads: typeof downloads }).outpostDownloads = downloads;
+self.outpostDownloads = downloads;
 
 // The built shell, precached at install, on the worker's one router. Navigations (except /api/) try the network
 // for 3 s, then get the precached shell, which routes on the client.
@@ -61,7 +71,7 @@ const chatPush = handlePush({
 
 // The worker's push logic, reachable from devtools and the browser tests (a synthetic notificationclick cannot
 // waitUntil, so they call it directly).
-(self as unknown as { outpostChatPush: typeof chatPush }).outpostChatPush = chatPush;
+self.outpostChatPush = chatPush;
 
 // News: one refresh for Periodic Background Sync and for the pages' fallback, 10 s at most (a refresh is a few
 // KB), committed whole or not at all; articles and pictures capped, the oldest go first.

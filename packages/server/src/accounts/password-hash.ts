@@ -37,7 +37,11 @@ const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$
 export function parsePasswordHash(text: string): ParsedPasswordHash {
   const match = PHC.exec(text);
   if (!match) throw new PasswordHashFormatError('not a $scrypt$ln=…,r=…,p=…$salt$hash string');
-  const [, logN, r, p, salt, key] = match as unknown as [string, string, string, string, string, string];
+  const [, logN, r, p, salt, key] = match;
+  // Every group of PHC is required, so a match has them all; the check only tells the type checker so.
+  if (logN === undefined || r === undefined || p === undefined || salt === undefined || key === undefined) {
+    throw new PasswordHashFormatError('not a $scrypt$ln=…,r=…,p=…$salt$hash string');
+  }
   const params = { logN: Number(logN), r: Number(r), p: Number(p) };
   checkParams(params);
   const parsed = { params, salt: Buffer.from(salt, 'base64'), key: Buffer.from(key, 'base64') };

@@ -59,8 +59,9 @@ export const chatRoutes: FastifyPluginAsync<ChatRoutesOptions> = async (app, opt
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
 
   const me = (user: SessionUser | null): ChatAccount => {
-    const signedIn = user as SessionUser;
-    return { id: signedIn.id, username: signedIn.username };
+    // Every route here runs requireUser first, which answers 401 without a session.
+    if (!user) throw new Error('chat route reached without a session');
+    return { id: user.id, username: user.username };
   };
   const partnerOr404 = async (name: string, reply: FastifyReply): Promise<ChatAccount | null> => {
     const partner = await chatQueries.account(db, name);
