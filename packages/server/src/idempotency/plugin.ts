@@ -89,6 +89,7 @@ const transactions = new WeakMap<FastifyRequest, ControlledTransaction<unknown>>
 export function idempotentTransaction<DB>(request: FastifyRequest): Transaction<DB> {
   const transaction = transactions.get(request);
   if (!transaction) throw new TypeError('idempotentTransaction: this route is not a transactional idempotent route');
+  // Stored untyped per request; the caller names its tables, which live in the store the transaction came from.
   return transaction as unknown as Transaction<DB>;
 }
 

@@ -179,6 +179,8 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
       const { ttl, urgency, topic } = checkNotifyOptions(notifyOptions);
       const job = { payload, ttlSeconds: ttl, urgency, topic };
       // In the app's transaction the jobs are its statements; outside one, concurrent calls share a statement.
+      // The app's transaction is typed with the app's tables; the push tables live in the same database (the
+      // plugin migrated them there), which Kysely's types cannot know, hence the one cast.
       const queued = trx
         ? await jobs.enqueue(trx as unknown as Kysely<PushTables>, accountIds, job, now())
         : batcher
