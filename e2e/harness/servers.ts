@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -193,6 +193,50 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** A node:http server on a fixed port, as {@link listenRestartable} returns it. */
+export interface RestartableListener {
+  /** Whether the server is accepting connections now. */
+  readonly running: boolean;
+  /** Closes the listener and every connection: the port refuses connections until {@link restart}. */
+  stop(): Promise<void>;
+  /** Listens again on the same port; nothing when already listening. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Starts a node:http server with `handler` on `port`, which a test can stop (the browser is then offline for
+ * this origin) and start again on the same port (same origin, same service worker registration).
+ */
+export async function listenRestartable(port: number, handler: RequestListener): Promise<RestartableListener> {
+  let http: Server | undefined;
+  const start = () =>
+    new Promise<void>((resolveListening, reject) => {
+      const server = createHttpServer(handler);
+      server.once('error', reject);
+      server.listen(port, () => {
+        http = server;
+        resolveListening();
+      });
+    });
+  await start();
+  return {
+    get running() {
+      return http !== undefined;
+    },
+    async stop() {
+      const running = http;
+      http = undefined;
+      if (!running) return;
+      // Keep-alive sockets would otherwise keep answering the browser after close().
+      running.closeAllConnections();
+      await new Promise<void>((resolveClosed) => running.close(() => resolveClosed()));
+    },
+    async restart() {
+      if (!http) await start();
+    },
+  };
+}
+
 /** Options of {@link startStaticServer}. */
 export interface StaticServerOptions {
   /** Directory whose files are served; `/` serves `index.html`. */
@@ -220,55 +264,35 @@ const CONTENT_TYPES: Record<string, string> = {
 export async function startStaticServer(options: StaticServerOptions): Promise<RestartableServer> {
   const root = resolve(options.root);
   const port = options.port ?? (await freePort());
-  let http: Server | undefined;
-
-  const start = () =>
-    new Promise<void>((resolveListening, reject) => {
-      const server = createHttpServer(async (req, res) => {
-        const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-        const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-        if (file !== root && !file.startsWith(root + sep)) {
-          res.writeHead(403).end('outside the served directory');
-          return;
-        }
-        try {
-          const body = await readFile(file);
-          res.writeHead(200, {
-            'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-            'cache-control': 'no-cache',
-          });
-          res.end(req.method === 'HEAD' ? undefined : body);
-        } catch {
-          res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
-        }
+  const listener = await listenRestartable(port, async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end('outside the served directory');
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
       });
-      server.once('error', reject);
-      server.listen(port, () => {
-        http = server;
-        resolveListening();
-      });
-    });
-  await start();
-
-  const server: RestartableServer = {
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
+    }
+  });
+  return {
     url: `http://localhost:${port}/`,
     port,
     get running() {
-      return http !== undefined;
+      return listener.running;
     },
-    async stop() {
-      const running = http;
-      http = undefined;
-      if (!running) return;
-      // Keep-alive sockets would otherwise keep answering the browser after close().
-      running.closeAllConnections();
-      await new Promise<void>((resolveClosed) => running.close(() => resolveClosed()));
-    },
+    stop: () => listener.stop(),
     async restart() {
-      await server.stop();
-      await start();
+      await listener.stop();
+      await listener.restart();
     },
-    close: () => server.stop(),
+    close: () => listener.stop(),
   };
-  return server;
 }
