@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CDPSession, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/harness/chromium-launch.js';
+import { WAIT_FOR_CONTROL } from '../in-page.js';
 import { bundleWorker } from '../worker-bundle.js';
 
 const MiB = 1024 * 1024;
@@ -110,21 +111,6 @@ const server = createServer((req, res) => {
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as AddressInfo;
-
-// In-page code is passed as source text: tsx wraps named functions in a `__name` helper the page lacks.
-const WAIT_FOR_CONTROL = `(async () => {
-  await navigator.serviceWorker.register('/sw.js');
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no controller within 15 s')), 15000);
-    const check = () => {
-      if (!navigator.serviceWorker.controller) return;
-      clearTimeout(timer);
-      resolve();
-    };
-    navigator.serviceWorker.addEventListener('controllerchange', check);
-    check();
-  });
-})()`;
 
 interface Timed {
   ms: number;

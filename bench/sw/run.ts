@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/harness/chromium-launch.js';
+import { WAIT_FOR_CONTROL } from '../in-page.js';
 import { bundleWorker, gzipBytes } from '../worker-bundle.js';
 import { formatCapabilityTable, measureCapabilities, WORKBOX_RATIO_TARGET } from './budgets.js';
 
@@ -62,22 +63,6 @@ async function serve(sw: string | null): Promise<{ url: string; server: Server }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
 }
-
-// In-page code is passed as source text: tsx wraps named functions in a `__name` helper that does not exist
-// in the page, so serialised functions would break under `npm run bench`.
-const WAIT_FOR_CONTROL = `(async () => {
-  await navigator.serviceWorker.register('/sw.js');
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no controller within 15 s')), 15000);
-    const check = () => {
-      if (!navigator.serviceWorker.controller) return;
-      clearTimeout(timer);
-      resolve();
-    };
-    navigator.serviceWorker.addEventListener('controllerchange', check);
-    check();
-  });
-})()`;
 
 const FETCH_LOOP = (count: number) => `(async () => {
   const start = performance.now();
