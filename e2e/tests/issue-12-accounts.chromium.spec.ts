@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { openStore } from '@outpost/store';
 import type { Page } from '@playwright/test';
 import { signUpOverHttp } from '../fixtures/outbox/mail-app.js';
+import { openMail as openMailView, signInThroughUi } from '../fixtures/outbox/mail-ui.js';
 import { expect, test } from '../harness/chromium.js';
 import { type DemoServer, startDemoServer } from '../harness/servers.js';
-import { waitForController } from '../harness/sw.js';
 
 // Issue 12, items 9 and 12, on a shared device: a mail queued offline is bound to its author and is never sent
 // as whoever signs in next; one account's drafts and folder copies are gone from the device when it signs out.
@@ -74,19 +74,9 @@ function storedItems(page: Page): Promise<{ subject: string; state: string; acco
   );
 }
 
-async function openMail(page: Page): Promise<void> {
-  await page.goto(new URL('/mail', server.url).href);
-  await waitForController(page);
-  await expect(page.getByTestId('view-mail')).toBeVisible();
-}
-
-async function signIn(page: Page, username: string, mode: 'signup' | 'signin'): Promise<void> {
-  if (mode === 'signup') await page.getByTestId('show-signup').click();
-  await page.getByTestId('username').fill(username);
-  await page.getByTestId('password').fill(PASSWORD);
-  await page.getByTestId('account-submit').click();
-  await expect(page.getByTestId('signed-in-user')).toHaveText(username);
-}
+const openMail = (page: Page) => openMailView(page, server.url);
+const signIn = (page: Page, username: string, mode: 'signup' | 'signin') =>
+  signInThroughUi(page, username, PASSWORD, mode);
 
 async function signOut(page: Page): Promise<void> {
   await page.getByTestId('sign-out').click();

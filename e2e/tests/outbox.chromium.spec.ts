@@ -1,9 +1,9 @@
 import type { Page, Request } from '@playwright/test';
 import { deliveredMail, signUpOverHttp } from '../fixtures/outbox/mail-app.js';
+import { openMail as openMailView, signInThroughUi } from '../fixtures/outbox/mail-ui.js';
 import { expect, test } from '../harness/chromium.js';
 import { grantAll } from '../harness/permissions.js';
 import { type DemoServer, startDemoServer } from '../harness/servers.js';
-import { waitForController } from '../harness/sw.js';
 
 // Issue 6, "must show" in Chromium: mail written offline goes out through Background Sync after every tab is
 // closed, exactly once; 503 then recovery; an expired session waits for sign-in; a 422 fails with its reason.
@@ -20,19 +20,9 @@ test.afterAll(async () => {
   await server?.close();
 });
 
-async function openMail(page: Page): Promise<void> {
-  await page.goto(new URL('/mail', server.url).href);
-  await waitForController(page);
-  await expect(page.getByTestId('view-mail')).toBeVisible();
-}
-
-async function signIn(page: Page, username: string, mode: 'signup' | 'signin'): Promise<void> {
-  if (mode === 'signup') await page.getByTestId('show-signup').click();
-  await page.getByTestId('username').fill(username);
-  await page.getByTestId('password').fill(PASSWORD);
-  await page.getByTestId('account-submit').click();
-  await expect(page.getByTestId('signed-in-user')).toHaveText(username);
-}
+const openMail = (page: Page) => openMailView(page, server.url);
+const signIn = (page: Page, username: string, mode: 'signup' | 'signin') =>
+  signInThroughUi(page, username, PASSWORD, mode);
 
 async function compose(page: Page, to: string, subject: string, body: string): Promise<void> {
   await page.getByTestId('mail-tab-compose').click();
