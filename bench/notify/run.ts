@@ -31,6 +31,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import webpush from 'web-push';
+import type { PushTables } from '../../packages/server/src/push/tables.js';
 import { selfSignedCertificate } from '../../packages/webpush/test/tls-cert.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -106,23 +107,9 @@ async function makeSubscriptions(origin: string, n: number, tag: string): Promis
   return { subscriptions };
 }
 
-interface PushSubscriptionRows {
-  push_subscriptions: {
-    id: string;
-    endpoint: string;
-    account_id: string;
-    p256dh: string;
-    auth: string;
-    expiration_time: number | null;
-    created_at: number;
-    updated_at: number;
-  };
-  push_jobs: { state: string };
-}
-
 /** Stores each subscription for its own account `<tag>-<i>` and returns the account ids. */
 async function storeSubscriptions(store: Store, set: Subscriptions, tag: string): Promise<string[]> {
-  const db = store.db as Kysely<PushSubscriptionRows>;
+  const db = store.db as Kysely<PushTables>;
   const now = Date.now();
   const rows = set.subscriptions.map((s, i) => ({
     id: `${tag}-${i}`,
@@ -327,7 +314,7 @@ async function latency(): Promise<void> {
     });
   });
   const appUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  const db = store.db as Kysely<PushSubscriptionRows>;
+  const db = store.db as Kysely<PushTables>;
   // Several user agents (one per account): one UA's messages go through the push service one ack at a time.
   const agents = await Promise.all(Array.from({ length: LATENCY_AGENTS }, () => VirtualUserAgent.connect(wsUrl)));
   for (const [i, ua] of agents.entries()) {

@@ -6,22 +6,9 @@ import { generateUserAgentKeys, subscriptionKeys } from '@outpost/webpush';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PushTables } from '../src/push/tables.js';
 import { type PushChild, spawnPushChild } from './push-child.js';
 import { type PushSink, sinkSubscription, startSink } from './push-sink.js';
-
-interface Tables {
-  push_subscriptions: {
-    id: string;
-    endpoint: string;
-    account_id: string;
-    p256dh: string;
-    auth: string;
-    expiration_time: number | null;
-    created_at: number;
-    updated_at: number;
-  };
-  push_jobs: { id: string; state: string };
-}
 
 async function setupApp(store: Store, sink: PushSink): Promise<FastifyInstance> {
   const app = Fastify();
@@ -40,7 +27,7 @@ async function until(condition: () => boolean | Promise<boolean>, ms: number, wh
 }
 
 const queued = async (store: Store) =>
-  (await (store.db as Kysely<Tables>).selectFrom('push_jobs').select('id').where('state', '=', 'queued').execute())
+  (await (store.db as Kysely<PushTables>).selectFrom('push_jobs').select('id').where('state', '=', 'queued').execute())
     .length;
 
 describeEachStore('push queue across kill -9 of the app server', (getStore) => {
@@ -134,7 +121,7 @@ describe('push queue on Postgres', () => {
     const app = await setupApp(testStore.store, sink);
     const children: PushChild[] = [];
     try {
-      const db = testStore.store.db as Kysely<Tables>;
+      const db = testStore.store.db as Kysely<PushTables>;
       const keys = subscriptionKeys(await generateUserAgentKeys());
       const accountIds = Array.from({ length: 100 }, (_, i) => `account-${i}`);
       const now = Date.now();
