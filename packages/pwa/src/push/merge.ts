@@ -29,23 +29,28 @@ export interface ShownNotification {
   data: unknown;
 }
 
-/** The options of `showNotification`, in the shape this toolkit builds them (lib-independent). */
-export interface NotificationSpecOptions {
-  body?: string;
-  tag?: string;
-  lang?: string;
-  dir?: 'auto' | 'ltr' | 'rtl';
-  icon?: string;
-  image?: string;
-  badge?: string;
-  vibrate?: number[];
-  timestamp?: number;
-  renotify?: boolean;
-  silent?: boolean;
-  requireInteraction?: boolean;
+/**
+ * The options of `showNotification`, in the shape this toolkit builds them (lib-independent): the declarative
+ * notification's display fields as they are, actions without their `navigate`, and the data clicks read back.
+ */
+export type NotificationSpecOptions = Pick<
+  DeclarativeNotification,
+  | 'body'
+  | 'tag'
+  | 'lang'
+  | 'dir'
+  | 'icon'
+  | 'image'
+  | 'badge'
+  | 'vibrate'
+  | 'timestamp'
+  | 'renotify'
+  | 'silent'
+  | 'requireInteraction'
+> & {
   actions?: { action: string; title: string; icon?: string }[];
   data: PushNotificationData;
-}
+};
 
 /** The arguments of one `registration.showNotification(title, options)` call. */
 export interface NotificationSpec {
