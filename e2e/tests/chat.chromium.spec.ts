@@ -22,6 +22,12 @@ import { getServiceWorker, registrationId, waitForController } from '../harness/
 // sends; app server -> our push service -> the virtual user agent decrypts -> the test delivers those same bytes to
 // Chromium's worker with CDP deliverPushMessage. Then the click logic and "Mark as read" with the network off.
 
+// The tests build on each other (the first registers B's subscription), so they run as one group: a failure
+// skips the rest instead of failing them for want of that state. One retry of the whole group, because one
+// clean-clone run in three saw the notification of the "Mark as read" test not shown within 10 s under full
+// load (cause not found yet; the file passes alone and in the other runs).
+test.describe.configure({ mode: 'serial', retries: 1 });
+
 const PASSWORD = 'correct horse battery';
 let dataDir: string;
 let service: PushService;
