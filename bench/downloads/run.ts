@@ -4,7 +4,9 @@
 //               to IndexedDB in 4 MiB chunks, its default for this size, the next read while one commits) vs a
 //               plain fetch() + response.blob() of the same file, and vs the floor of that design without the
 //               library (the stream gathered into Blobs of the same size, each put in IndexedDB while the next
-//               is read; no records, no resume), which tells the design's cost from the library's;
+//               is read; no records, no resume), which tells the design's cost from the library's; vs the
+//               ceiling of any streamed design (the body read in the page and dropped: nothing stored); and
+//               the floor's other storage (the stream cut into parts, each handed to cache.put as a stream);
 //   heap:       the peak JS heap of the page while the fallback downloads a 256 MiB file, next to the same
 //               fetch() + blob() anchor, sampled over CDP (Runtime.getHeapUsage: V8's used heap, and apart the
 //               backing stores of ArrayBuffers, where stream chunks live);
@@ -122,6 +124,8 @@ const fallback = (page: Page, url: string, id: string) =>
   call<Timed>(page, `bench.fallback(${JSON.stringify(url)}, ${JSON.stringify(id)})`);
 const blob = (page: Page, url: string) => call<Timed>(page, `bench.blob(${JSON.stringify(url)})`);
 const floor = (page: Page, url: string) => call<Timed>(page, `bench.floor(${JSON.stringify(url)})`);
+const read = (page: Page, url: string) => call<Timed>(page, `bench.read(${JSON.stringify(url)})`);
+const cacheParts = (page: Page, url: string) => call<Timed>(page, `bench.cacheParts(${JSON.stringify(url)})`);
 const remove = (page: Page, id: string) => call<void>(page, `bench.remove(${JSON.stringify(id)})`);
 
 const median = (values: number[]) => {
@@ -182,9 +186,17 @@ try {
   await remove(plain, 'warm-up');
   await blob(plain, fileUrl(WARM_UP_MIB));
   await floor(plain, fileUrl(WARM_UP_MIB));
+  await read(plain, fileUrl(WARM_UP_MIB));
+  await cacheParts(plain, fileUrl(WARM_UP_MIB));
 
-  const variants = ['fallback', 'blob', 'floor'] as const;
-  const runs = { fallback: [] as Timed[], blob: [] as Timed[], floor: [] as Timed[] };
+  const variants = ['fallback', 'blob', 'floor', 'read', 'cacheParts'] as const;
+  const runs = {
+    fallback: [] as Timed[],
+    blob: [] as Timed[],
+    floor: [] as Timed[],
+    read: [] as Timed[],
+    cacheParts: [] as Timed[],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate who goes first, so a burst of load from other work falls on every variant alike.
     const order = variants.map((_, i) => variants[(i + round) % variants.length] ?? 'blob');
@@ -195,7 +207,11 @@ try {
           ? await fallback(plain, url, `throughput-${round}`)
           : variant === 'blob'
             ? await blob(plain, url)
-            : await floor(plain, url);
+            : variant === 'floor'
+              ? await floor(plain, url)
+              : variant === 'read'
+                ? await read(plain, url)
+                : await cacheParts(plain, url);
       checkSize(timed, THROUGHPUT_MIB, variant);
       runs[variant].push(timed);
       if (variant === 'fallback') await remove(plain, `throughput-${round}`);
@@ -256,6 +272,8 @@ try {
     fallback: median(runs.fallback.map(mibPerSecond)),
     blob: median(runs.blob.map(mibPerSecond)),
     floor: median(runs.floor.map(mibPerSecond)),
+    read: median(runs.read.map(mibPerSecond)),
+    cacheParts: median(runs.cacheParts.map(mibPerSecond)),
   };
   const mb = (bytes: number) => `${(bytes / MiB).toFixed(1)} MB`;
   const seek = {
@@ -279,6 +297,20 @@ try {
       `stream->Blobs->IDB ${tp.floor.toFixed(1)} MB/s`,
       `${(tp.fallback / tp.floor).toFixed(2)}x`,
       `(floor/fetch+blob ${(tp.floor / tp.blob).toFixed(2)}x)`,
+    ],
+    [
+      '  the same vs the streamed ceiling',
+      `${tp.fallback.toFixed(1)} MB/s`,
+      `fetch+read in page ${tp.read.toFixed(1)} MB/s`,
+      `${(tp.fallback / tp.read).toFixed(2)}x`,
+      `(ceiling/fetch+blob ${(tp.read / tp.blob).toFixed(2)}x)`,
+    ],
+    [
+      '  the floor in Cache Storage',
+      `${tp.floor.toFixed(1)} MB/s (IDB)`,
+      `stream->cache.put parts ${tp.cacheParts.toFixed(1)} MB/s`,
+      `${(tp.floor / tp.cacheParts).toFixed(2)}x`,
+      `(parts/fetch+blob ${(tp.cacheParts / tp.blob).toFixed(2)}x)`,
     ],
     [
       `peak JS heap, ${HEAP_MIB} MB download`,

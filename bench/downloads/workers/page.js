@@ -113,6 +113,81 @@ globalThis.bench = {
     db.close();
     return { ms, bytes: offset };
   },
+  /**
+   * The ceiling of every streamed design: the same fetch with its body read in the page, chunk by chunk, and
+   * nothing stored. A download that counts and stores bytes as they arrive cannot be faster than this.
+   */
+  async read(url) {
+    const start = performance.now();
+    const response = await fetch(url, { cache: 'no-store' });
+    const reader = response.body.getReader();
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+    }
+    return { ms: performance.now() - start, bytes };
+  },
+  /**
+   * The other storage for the same design, without the library: the stream cut into parts of the fallback's
+   * chunk size, each handed to `cache.put` as a stream of its own (the next part is read while one commits). Its
+   * Blob-free path is why it is faster than IndexedDB; docs/downloads.md says why the store is not built on it.
+   */
+  async cacheParts(url) {
+    const MiB = 1024 * 1024;
+    const cache = await caches.open('bench-parts');
+    const start = performance.now();
+    const response = await fetch(url, { cache: 'no-store' });
+    const size = Number(response.headers.get('content-length'));
+    const partSize = Math.min(8 * MiB, Math.max(MiB, Math.floor(size / 16 / MiB) * MiB));
+    const reader = response.body.getReader();
+    let leftover;
+    let ended = false;
+    let bytes = 0;
+    let committing = Promise.resolve();
+    for (let part = 0; !ended; part++) {
+      let inPart = 0;
+      let partRead;
+      const read = new Promise((resolve) => {
+        partRead = resolve;
+      });
+      const stream = new ReadableStream({
+        async pull(controller) {
+          let chunk = leftover;
+          leftover = undefined;
+          if (!chunk) {
+            const read = await reader.read();
+            if (read.done) {
+              ended = true;
+              controller.close();
+              partRead();
+              return;
+            }
+            chunk = read.value;
+          }
+          const take = Math.min(chunk.byteLength, partSize - inPart);
+          controller.enqueue(take === chunk.byteLength ? chunk : chunk.subarray(0, take));
+          if (take < chunk.byteLength) leftover = chunk.subarray(take);
+          inPart += take;
+          bytes += take;
+          if (inPart === partSize) {
+            controller.close();
+            partRead();
+          }
+        },
+      });
+      const put = cache.put(`/bench-parts/${part}`, new Response(stream));
+      // The next part is read once this one is, while this one commits; one commit in flight at most.
+      await Promise.race([read, put]);
+      await committing;
+      committing = put;
+    }
+    await committing;
+    const ms = performance.now() - start;
+    await caches.delete('bench-parts');
+    return { ms, bytes };
+  },
   /** Whether the CacheFirst route's cache holds `url`. */
   async cached(url) {
     return (await (await caches.open('bench-media')).match(url)) !== undefined;
