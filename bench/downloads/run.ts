@@ -3,7 +3,7 @@
 //   throughput: a 64 MiB file downloaded by createDownloads forced onto the fallback (a streamed fetch written
 //               to IndexedDB in 4 MiB chunks, its default for this size, the next read while one commits) vs a
 //               plain fetch() + response.blob() of the same file, and vs the floor of that design without the
-//               library (the stream gathered into Blobs of the same size, each put in IndexedDB while the next
+//               library (the stream gathered, as the fallback does, into Blobs of the same size, each put in IndexedDB while the next
 //               is read; no records, no resume), which tells the design's cost from the library's; vs the
 //               ceiling of any streamed design (the body read in the page and dropped: nothing stored); and
 //               the floor's other storage (the stream cut into parts, each handed to cache.put as a stream);

@@ -62,7 +62,7 @@ globalThis.bench = {
   },
   /**
    * The floor of the fallback's design, without the library: the same streamed fetch with the bytes gathered
-   * into Blobs of the fallback's default chunk size (a sixteenth of the file in whole MiB, 1 to 8 MiB), each put
+   * (BYOB reads, reused buffers) into Blobs of the fallback's default chunk size (a sixteenth of the file in whole MiB, 1 to 8 MiB), each put
    * in IndexedDB in its own transaction while the next one is read (one put in flight, as the fallback does);
    * no records, no resume, no messages.
    */
@@ -85,28 +85,34 @@ globalThis.bench = {
     const response = await fetch(url, { cache: 'no-store' });
     const size = Number(response.headers.get('content-length'));
     const chunkSize = Math.min(8 * MiB, Math.max(MiB, Math.floor(size / 16 / MiB) * MiB));
-    const reader = response.body.getReader();
-    let parts = [];
-    let buffered = 0;
+    // As the fallback gathers (chunk-gatherer.web.ts): BYOB reads into a reused read buffer, copied into a reused
+    // chunk buffer, each full chunk turned into a Blob (a copy) and put while the next is read.
+    const reader = response.body.getReader({ mode: 'byob' });
+    const chunk = new Uint8Array(chunkSize);
+    let scratch = new ArrayBuffer(256 * 1024);
+    let filled = 0;
     let offset = 0;
     let writing = Promise.resolve();
     const flush = async () => {
       await writing;
-      const blob = new Blob(parts);
+      const blob = new Blob([chunk.subarray(0, filled)]);
       const at = offset;
-      parts = [];
-      buffered = 0;
-      offset += blob.size;
+      offset += filled;
+      filled = 0;
       writing = write((chunks) => chunks.put(blob, at));
     };
     for (;;) {
-      const { done, value } = await reader.read();
+      const room = Math.min(scratch.byteLength, chunkSize - filled);
+      const { done, value } = await reader.read(new Uint8Array(scratch, 0, room));
+      if (value) {
+        chunk.set(value, filled);
+        filled += value.byteLength;
+        scratch = value.buffer;
+      }
       if (done) break;
-      parts.push(value);
-      buffered += value.byteLength;
-      if (buffered >= chunkSize) await flush();
+      if (filled === chunkSize) await flush();
     }
-    if (buffered > 0) await flush();
+    if (filled > 0) await flush();
     await writing;
     const ms = performance.now() - start;
     await write((chunks) => chunks.clear());
@@ -131,7 +137,8 @@ globalThis.bench = {
   },
   /**
    * The other storage for the same design, without the library: the stream cut into parts of the fallback's
-   * chunk size, each handed to `cache.put` as a stream of its own (the next part is read while one commits). Its
+   * chunk size, each handed to `cache.put` as a stream of its own (the next part is read while one commits), with default
+   * reads: the pieces are handed on to the cache, so no buffer could be reused. Its
    * Blob-free path is why it is faster than IndexedDB; docs/downloads.md says why the store is not built on it.
    */
   async cacheParts(url) {

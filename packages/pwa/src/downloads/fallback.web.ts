@@ -3,6 +3,7 @@
 // at most (one being written, one being read) whatever the file size, and that continues from the stored offset with `Range` + `If-Range` after any
 // interruption (network loss, server restart, page reload, browser restart). The decisions are resume.ts's.
 
+import { gatherChunks } from './chunk-gatherer.web.js';
 import type { Download, DownloadFailureReason, StoredFile } from './download.js';
 import { decideResume, type ResponseFacts, resumeHeaders, retryDelayMs } from './resume.js';
 import { type DownloadsStore, StaleWriteError } from './store.web.js';
@@ -229,8 +230,8 @@ async function downloadFile(
 /**
  * Streams `response`'s body into the store at `offset`, one chunk per transaction. The next chunk is read while
  * the previous one commits (reading the network and writing to disk overlap), with at most one write in flight,
- * so memory holds two chunks at most. The stored offset still moves only when a write commits, and no write
- * outlives the run: every way out waits for the one in flight.
+ * so memory holds two chunks at most (chunk-gatherer.ts reuses its buffers). The stored offset still moves only
+ * when a write commits, and no write outlives the run: every way out waits for the one in flight.
  */
 async function writeBody(
   store: DownloadsStore,
@@ -239,23 +240,18 @@ async function writeBody(
   response: Response,
   options: FallbackOptions,
 ): Promise<'done' | 'stopped'> {
-  const chunkSize = options.chunkSize ?? chunkSizeFor(file.size);
   const body = response.body;
   if (!body) throw new Interrupted('no body');
-  const reader = body.getReader();
-  let parts: Uint8Array[] = [];
-  let buffered = 0;
+  const chunks = gatherChunks(body, options.chunkSize ?? chunkSizeFor(file.size));
   // Where the next write goes: `offset` plus every byte handed to a write (committed or in flight).
   let at = offset;
   // The write in flight: true once committed, false when the download was no longer downloading.
   let writing: Promise<boolean> = Promise.resolve(true);
   const write = (last: boolean): Promise<boolean> => {
-    const complete = last && (file.size === undefined || at + buffered === file.size);
-    const blob = new Blob(parts as BlobPart[], { type: file.type });
+    const complete = last && (file.size === undefined || at + chunks.buffered === file.size);
     const from = at;
-    parts = [];
-    at += buffered;
-    buffered = 0;
+    at += chunks.buffered;
+    const blob = chunks.take(file.type);
     return store.append(file.url, from, blob, complete).then((result) => result.stored);
   };
   /** Waits for the write in flight, then hands the gathered bytes to the next one; false once stopped. */
@@ -268,19 +264,17 @@ async function writeBody(
   };
   try {
     for (;;) {
-      const { done, value } = await reader.read().catch((error: unknown) => {
+      const full = await chunks.fill().catch((error: unknown) => {
         if (isAbort(error, options.signal)) throw error;
         throw new Interrupted(String(error));
       });
-      if (done) break;
-      parts.push(value);
-      buffered += value.byteLength;
-      if (buffered >= chunkSize && !(await flush(false))) {
-        await reader.cancel().catch(() => undefined);
+      if (!full) break;
+      if (!(await flush(false))) {
+        await chunks.cancel().catch(() => undefined);
         return 'stopped';
       }
     }
-    if (file.size !== undefined && at + buffered !== file.size) {
+    if (file.size !== undefined && at + chunks.buffered !== file.size) {
       // Keep what arrived, then resume: a body shorter than announced is a cut connection.
       await flush(false);
       throw new Interrupted(`body ended at ${at} of ${file.size}`);
@@ -294,7 +288,7 @@ async function writeBody(
       // A write that failed (quota, a stale offset) says more than the network loss that followed it.
       throw error instanceof Interrupted ? writeError : error;
     }
-    if (error instanceof Interrupted && running && buffered > 0 && !options.signal.aborted) {
+    if (error instanceof Interrupted && running && chunks.buffered > 0 && !options.signal.aborted) {
       await write(false).catch(() => undefined);
     }
     throw error;
