@@ -41,6 +41,11 @@ function adapt(tab: Page): ScenarioPage {
         const response = await tab.goto(url);
         return response?.status() ?? 'failed';
       } catch {
+        // As in Chromium: the failed navigation commits about:neterror after goto has already rejected; wait for
+        // that commit, or it can interrupt the next step's navigation (seen once in a full run under load).
+        for (const deadline = Date.now() + 5_000; Date.now() < deadline && !tab.url().startsWith('about:neterror'); ) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         return 'failed';
       }
     },
