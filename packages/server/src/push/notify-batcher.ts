@@ -21,8 +21,8 @@ interface Pending {
 }
 
 /**
- * Postgres: `notify` calls made outside a transaction that arrive while another batch's statement runs share one
- * INSERT … SELECT and one commit ({@link JobStore.enqueueMany}), instead of a round trip and a commit each; a call
+ * `notify` calls made outside a transaction that arrive while another batch's statement runs (Postgres), or in the
+ * same event-loop turn (SQLite), share one INSERT … SELECT and one commit ({@link JobStore.enqueueMany}), instead of a round trip and a commit each; a call
  * resolves once its batch has committed, so it returns only after its jobs are durable, as before. A batch whose
  * statement fails (nothing of it was written) is retried call by call, so one call's bad input or a deadlock with
  * a concurrent subscription change fails that call alone.
@@ -34,27 +34,51 @@ export class NotifyBatcher {
   readonly #jobs: JobStore;
   readonly #worker: AdoptingWorker;
   readonly #leaseMs: number;
+  readonly #perTurn: boolean;
   #pending: Pending[] = [];
   #inFlight = 0;
+  /** A flush is due at the end of this event-loop turn (`perTurn`). */
+  #scheduled = false;
   readonly #running = new Set<Promise<void>>();
 
-  constructor(jobs: JobStore, worker: AdoptingWorker, leaseMs: number) {
+  /**
+   * `perTurn` (SQLite): a statement runs synchronously, so no call can arrive while one runs; the calls of one
+   * event-loop turn share a statement instead, written after the turn's other callbacks (`setImmediate`).
+   */
+  constructor(jobs: JobStore, worker: AdoptingWorker, leaseMs: number, perTurn = false) {
     this.#jobs = jobs;
     this.#worker = worker;
     this.#leaseMs = leaseMs;
+    this.#perTurn = perTurn;
   }
 
   /** Queues the jobs of one `notify` call; resolves with their number after the commit. */
   enqueue(accountIds: readonly string[], job: JobInput, now: number): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       this.#pending.push({ accountIds, job, now, resolve, reject });
-      this.#flush();
+      this.#schedule();
     });
   }
 
-  /** Resolves when no batch is running (for shutdown). */
+  /** Resolves when no batch is running or waiting to run (for shutdown). */
   async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled(this.#running);
+    while (this.#running.size > 0 || this.#scheduled) {
+      if (this.#running.size > 0) await Promise.allSettled(this.#running);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  #schedule(): void {
+    if (!this.#perTurn) {
+      this.#flush();
+      return;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
   }
 
   #flush(): void {
@@ -71,7 +95,7 @@ export class NotifyBatcher {
     const run: Promise<void> = this.#write(batch).finally(() => {
       this.#inFlight--;
       this.#running.delete(run);
-      this.#flush();
+      this.#schedule();
     });
     this.#running.add(run);
   }
