@@ -243,8 +243,10 @@ export class JobStore {
       ]),
     );
     const recipients = JSON.stringify(pairs.account.map((account, i) => [account, pairs.notification[i]]));
+    // `n` is materialized so that SQLite indexes it for the join; left as a subquery, it was scanned (and its JSON
+    // read again) for every recipient.
     const result = await sql<PushTables['push_jobs']>`
-      with n as (
+      with n as materialized (
         select value ->> 0 as id, value ->> 1 as payload, value ->> 2 as ttl_seconds, value ->> 3 as urgency,
           value ->> 4 as topic, value ->> 5 as created_at, value ->> 6 as expires_at
         from json_each(${notifications})
@@ -286,8 +288,14 @@ export class JobStore {
     const rows = await this.#db
       .updateTable('push_jobs')
       .set((eb) => ({ run_at: now + leaseMs, lease, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', due)
-      .where('state', '=', 'queued')
+      // Both forms look the claimed ids up by primary key. Postgres planned `id in (…)` as a hash join over a scan
+      // of the whole table; `= any(array(…))` runs the locking subquery once, first. SQLite runs the statement under
+      // its write lock, so the subquery's rows are still queued: an outer `state = 'queued'` would only make its
+      // planner walk every queued job by the (state, run_at) index instead (the whole queue per claim).
+      .$if(this.#dialect === 'postgres', (q) =>
+        q.where('id', '=', sql<string>`any(array(${due}))`).where('state', '=', 'queued'),
+      )
+      .$if(this.#dialect === 'sqlite', (q) => q.where('id', 'in', due))
       .returningAll()
       .execute();
     return rows.map((row) => claimedJob(row, lease));
