@@ -1,7 +1,5 @@
 import type { ClaimedJob, JobInput, JobStore } from './job-store.js';
 
-/** Batches in flight at once: one gathers callers while the other's statement runs. */
-const MAX_IN_FLIGHT = 2;
 /** Recipients per statement; a larger backlog waits for the next batch. */
 const MAX_ACCOUNTS = 2000;
 
@@ -21,11 +19,14 @@ interface Pending {
 }
 
 /**
- * `notify` calls made outside a transaction that arrive while another batch's statement runs (Postgres), or in the
- * same event-loop turn (SQLite), share one INSERT … SELECT and one commit ({@link JobStore.enqueueMany}), instead of a round trip and a commit each; a call
- * resolves once its batch has committed, so it returns only after its jobs are durable, as before. A batch whose
- * statement fails (nothing of it was written) is retried call by call, so one call's bad input or a deadlock with
- * a concurrent subscription change fails that call alone.
+ * `notify` calls made outside a transaction share one INSERT … SELECT and one commit ({@link JobStore.enqueueMany})
+ * instead of a statement and a commit each: the calls of one event-loop turn are written together after the turn's
+ * other callbacks, shared out over the statements that may run at once (`maxInFlight`: on Postgres two, so that one
+ * statement's round trip overlaps the other's; on SQLite one, as a statement runs synchronously there); calls that
+ * arrive while every slot is busy wait for the next free one. A call resolves once its batch has committed, so it
+ * returns only after its jobs are durable, as before. A batch whose statement fails (nothing of it was written) is
+ * retried call by call, so one call's bad input or a deadlock with a concurrent subscription change fails that call
+ * alone.
  *
  * As many of a batch's jobs as this process's worker has free lanes for are written already claimed and handed to
  * it, so they are sent without a claim statement; the rest wait in the queue for a claim, as every job did before.
@@ -34,22 +35,19 @@ export class NotifyBatcher {
   readonly #jobs: JobStore;
   readonly #worker: AdoptingWorker;
   readonly #leaseMs: number;
-  readonly #perTurn: boolean;
+  readonly #maxInFlight: number;
   #pending: Pending[] = [];
   #inFlight = 0;
-  /** A flush is due at the end of this event-loop turn (`perTurn`). */
+  /** A flush is due at the end of this event-loop turn. */
   #scheduled = false;
   readonly #running = new Set<Promise<void>>();
 
-  /**
-   * `perTurn` (SQLite): a statement runs synchronously, so no call can arrive while one runs; the calls of one
-   * event-loop turn share a statement instead, written after the turn's other callbacks (`setImmediate`).
-   */
-  constructor(jobs: JobStore, worker: AdoptingWorker, leaseMs: number, perTurn = false) {
+  /** `maxInFlight`: statements of this batcher running at once. */
+  constructor(jobs: JobStore, worker: AdoptingWorker, leaseMs: number, maxInFlight: number) {
     this.#jobs = jobs;
     this.#worker = worker;
     this.#leaseMs = leaseMs;
-    this.#perTurn = perTurn;
+    this.#maxInFlight = maxInFlight;
   }
 
   /** Queues the jobs of one `notify` call; resolves with their number after the commit. */
@@ -69,10 +67,6 @@ export class NotifyBatcher {
   }
 
   #schedule(): void {
-    if (!this.#perTurn) {
-      this.#flush();
-      return;
-    }
     if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
@@ -82,22 +76,26 @@ export class NotifyBatcher {
   }
 
   #flush(): void {
-    if (this.#inFlight >= MAX_IN_FLIGHT || this.#pending.length === 0) return;
-    let accounts = 0;
-    let take = 0;
-    for (const call of this.#pending) {
-      if (take > 0 && accounts + call.accountIds.length > MAX_ACCOUNTS) break;
-      accounts += call.accountIds.length;
-      take++;
+    while (this.#inFlight < this.#maxInFlight && this.#pending.length > 0) {
+      // The waiting calls are shared out over the free slots, so that statements overlap instead of one carrying
+      // every call while the other slot idles.
+      const share = Math.ceil(this.#pending.length / (this.#maxInFlight - this.#inFlight));
+      let accounts = 0;
+      let take = 0;
+      for (const call of this.#pending) {
+        if (take >= share || (take > 0 && accounts + call.accountIds.length > MAX_ACCOUNTS)) break;
+        accounts += call.accountIds.length;
+        take++;
+      }
+      const batch = this.#pending.splice(0, take);
+      this.#inFlight++;
+      const run: Promise<void> = this.#write(batch).finally(() => {
+        this.#inFlight--;
+        this.#running.delete(run);
+        this.#schedule();
+      });
+      this.#running.add(run);
     }
-    const batch = this.#pending.splice(0, take);
-    this.#inFlight++;
-    const run: Promise<void> = this.#write(batch).finally(() => {
-      this.#inFlight--;
-      this.#running.delete(run);
-      this.#schedule();
-    });
-    this.#running.add(run);
   }
 
   async #write(batch: Pending[]): Promise<void> {

@@ -167,9 +167,9 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
     now,
     log: fastify.log,
   });
-  // Calls outside a transaction share statements: on Postgres a round trip and a commit, on SQLite a commit (most of
-  // an INSERT's cost) and the worker's claim, on the thread that also encrypts.
-  const batcher = new NotifyBatcher(jobs, worker, leaseMs, options.store.dialect === 'sqlite');
+  // Calls outside a transaction share statements: on Postgres round trips and commits, on SQLite commits (most of
+  // an INSERT's cost, on the thread that also encrypts); on both, the worker's claims.
+  const batcher = new NotifyBatcher(jobs, worker, leaseMs, options.store.dialect === 'postgres' ? 2 : 1);
 
   const api: PushApi = {
     publicKey: keys.publicKey,
