@@ -207,8 +207,8 @@ async function throughput(engine: 'sqlite' | 'postgres', sink: Sink, tls: { cert
   const runQueue = async (accountIds: string[], inTransaction = false) => {
     const sentBefore = await sentTotal(app);
     const started = performance.now();
-    // Each notification is one notify call. The headline run calls it outside a transaction (on Postgres, calls
-    // that arrive together share one INSERT … SELECT); `inTransaction` runs each in a transaction of its own, as
+    // Each notification is one notify call. The headline run calls it outside a transaction (calls that arrive
+    // together share one INSERT … SELECT); `inTransaction` runs each in a transaction of its own, as
     // an app that commits the chat message with it does (BEGIN, INSERT … SELECT, COMMIT: the app's round trips).
     await lanes(CALLERS, accountIds, async (id) => {
       if (inTransaction) {

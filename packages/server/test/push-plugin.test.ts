@@ -293,7 +293,7 @@ describeEachStore('push plugin', (getStore) => {
     expect(metrics.body).toMatch(/^outpost_push_send_duration_seconds_count\{result="delivered"\} 2$/m);
   });
 
-  it('concurrent notify calls (one statement on Postgres) each queue their own jobs; a refused call fails alone', async () => {
+  it('concurrent notify calls (one statement) each queue their own jobs; a refused call fails alone', async () => {
     const store = getStore();
     const app = await start();
     const people = [await signUp(app), await signUp(app), await signUp(app), await signUp(app)];

@@ -29,6 +29,22 @@ export interface JobInput {
 
 const SELECT_CHUNK = 500;
 
+/** The per-notification columns of {@link JobStore.enqueueMany}, one entry per notification. */
+interface ManyColumns {
+  payload: string[];
+  ttl: number[];
+  urgency: (string | null)[];
+  topic: (string | null)[];
+  createdAt: number[];
+  expiresAt: number[];
+}
+
+/** The recipients of {@link JobStore.enqueueMany}: one (account, notification) pair per entry. */
+interface ManyPairs {
+  account: string[];
+  notification: string[];
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -125,9 +141,9 @@ export class JobStore {
   }
 
   /**
-   * Postgres: queues the jobs of several `notify` calls in one INSERT … SELECT (one round trip and one commit for all
-   * of them), the notifications and their recipients passed as arrays. The first `lease.count` jobs are written
-   * already claimed for `lease.leaseMs` (as {@link claim} would leave them) and returned, so this process's worker
+   * Queues the jobs of several `notify` calls in one INSERT … SELECT (one statement and one commit for all of them),
+   * the notifications and their recipients passed as arrays (Postgres) or JSON (SQLite). The first `lease.count`
+   * jobs are written already claimed for `lease.leaseMs` (as {@link claim} would leave them) and returned, so this process's worker
    * can send them without a claim statement. Returns how many jobs each input queued, in order, and the claimed
    * jobs. The statement is atomic: either every input's jobs are queued or none is.
    */
@@ -136,15 +152,8 @@ export class JobStore {
     lease: { count: number; leaseMs: number } = { count: 0, leaseMs: 0 },
   ): Promise<{ counts: number[]; claimed: ClaimedJob[] }> {
     const ids: string[] = [];
-    const pairs = { account: [] as string[], notification: [] as string[] };
-    const columns = {
-      payload: [] as string[],
-      ttl: [] as number[],
-      urgency: [] as (string | null)[],
-      topic: [] as (string | null)[],
-      createdAt: [] as number[],
-      expiresAt: [] as number[],
-    };
+    const pairs: ManyPairs = { account: [], notification: [] };
+    const columns: ManyColumns = { payload: [], ttl: [], urgency: [], topic: [], createdAt: [], expiresAt: [] };
     for (const { accountIds, job, now } of inputs) {
       const notification = randomUUID();
       ids.push(notification);
@@ -160,6 +169,27 @@ export class JobStore {
       }
     }
     const token = randomUUID();
+    const rows =
+      this.#dialect === 'postgres'
+        ? await this.#insertManyPostgres(ids, columns, pairs, token, lease)
+        : await this.#insertManySqlite(ids, columns, pairs, token, lease);
+    const counts = new Map<string, number>();
+    const claimed: ClaimedJob[] = [];
+    for (const row of rows) {
+      const notification = row.id.slice(0, row.id.indexOf(':'));
+      counts.set(notification, (counts.get(notification) ?? 0) + 1);
+      if (row.lease === token) claimed.push(claimedJob(row, token));
+    }
+    return { counts: ids.map((id) => counts.get(id) ?? 0), claimed };
+  }
+
+  async #insertManyPostgres(
+    ids: readonly string[],
+    columns: ManyColumns,
+    pairs: ManyPairs,
+    token: string,
+    lease: { count: number; leaseMs: number },
+  ): Promise<PushTables['push_jobs'][]> {
     // Same rows as enqueue(): the job id is `<notification>:<subscription id>`, and FOR SHARE holds the
     // subscription rows against a concurrent pushsubscriptionchange or DELETE until this statement commits (in a
     // CTE of its own: Postgres allows no row lock in a SELECT with a window function).
@@ -188,14 +218,56 @@ export class JobStore {
         case when claimed then created_at + ${lease.leaseMs}::bigint else created_at end
       from numbered
       returning *`.execute(this.#db);
-    const counts = new Map<string, number>();
-    const claimed: ClaimedJob[] = [];
-    for (const row of result.rows) {
-      const notification = row.id.slice(0, row.id.indexOf(':'));
-      counts.set(notification, (counts.get(notification) ?? 0) + 1);
-      if (row.lease === token) claimed.push(claimedJob(row, token));
-    }
-    return { counts: ids.map((id) => counts.get(id) ?? 0), claimed };
+    return result.rows;
+  }
+
+  async #insertManySqlite(
+    ids: readonly string[],
+    columns: ManyColumns,
+    pairs: ManyPairs,
+    token: string,
+    lease: { count: number; leaseMs: number },
+  ): Promise<PushTables['push_jobs'][]> {
+    // The same statement as on Postgres, the arrays passed as JSON (SQLite has no array parameters). SQLite runs one
+    // writer at a time, so no row lock is needed: a concurrent subscription change runs wholly before or after it.
+    // One row per notification and one per (account, notification), so each value of a row is read by position.
+    const notifications = JSON.stringify(
+      ids.map((id, i) => [
+        id,
+        columns.payload[i],
+        columns.ttl[i],
+        columns.urgency[i],
+        columns.topic[i],
+        columns.createdAt[i],
+        columns.expiresAt[i],
+      ]),
+    );
+    const recipients = JSON.stringify(pairs.account.map((account, i) => [account, pairs.notification[i]]));
+    // `n` is materialized so that SQLite indexes it for the join; left as a subquery, it was scanned (and its JSON
+    // read again) for every recipient.
+    const result = await sql<PushTables['push_jobs']>`
+      with n as materialized (
+        select value ->> 0 as id, value ->> 1 as payload, value ->> 2 as ttl_seconds, value ->> 3 as urgency,
+          value ->> 4 as topic, value ->> 5 as created_at, value ->> 6 as expires_at
+        from json_each(${notifications})
+      ), a as (
+        select value ->> 0 as account_id, value ->> 1 as notification from json_each(${recipients})
+      ), numbered as (
+        select n.id || ':' || s.id as id, s.id as subscription_id, s.endpoint, s.p256dh, s.auth, n.payload,
+          n.ttl_seconds, n.urgency, n.topic, n.created_at, n.expires_at,
+          row_number() over () <= ${lease.count} as claimed
+        from a join n on n.id = a.notification join push_subscriptions s on s.account_id = a.account_id
+      )
+      insert into push_jobs (id, subscription_id, endpoint, p256dh, auth, payload, ttl_seconds, urgency, topic, state,
+        attempts, lease, created_at, expires_at, run_at)
+      select id, subscription_id, endpoint, p256dh, auth, payload, ttl_seconds, urgency, topic, 'queued',
+        case when claimed then 1 else 0 end,
+        case when claimed then ${token} end,
+        created_at, expires_at,
+        case when claimed then created_at + ${lease.leaseMs} else created_at end
+      from numbered
+      returning *`.execute(this.#db);
+    return result.rows;
   }
 
   /**
@@ -216,8 +288,14 @@ export class JobStore {
     const rows = await this.#db
       .updateTable('push_jobs')
       .set((eb) => ({ run_at: now + leaseMs, lease, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', due)
-      .where('state', '=', 'queued')
+      // Both forms look the claimed ids up by primary key. Postgres planned `id in (…)` as a hash join over a scan
+      // of the whole table; `= any(array(…))` runs the locking subquery once, first. SQLite runs the statement under
+      // its write lock, so the subquery's rows are still queued: an outer `state = 'queued'` would only make its
+      // planner walk every queued job by the (state, run_at) index instead (the whole queue per claim).
+      .$if(this.#dialect === 'postgres', (q) =>
+        q.where('id', '=', sql<string>`any(array(${due}))`).where('state', '=', 'queued'),
+      )
+      .$if(this.#dialect === 'sqlite', (q) => q.where('id', 'in', due))
       .returningAll()
       .execute();
     return rows.map((row) => claimedJob(row, lease));

@@ -167,9 +167,9 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
     now,
     log: fastify.log,
   });
-  const db = options.store.db as Kysely<PushTables>;
-  // SQLite's statements run in process, one writer at a time: nothing to gain from sharing one.
-  const batcher = options.store.dialect === 'postgres' ? new NotifyBatcher(jobs, worker, leaseMs) : undefined;
+  // Calls outside a transaction share statements: on Postgres round trips and commits, on SQLite commits (most of
+  // an INSERT's cost, on the thread that also encrypts); on both, the worker's claims.
+  const batcher = new NotifyBatcher(jobs, worker, leaseMs, options.store.dialect === 'postgres' ? 2 : 1);
 
   const api: PushApi = {
     publicKey: keys.publicKey,
@@ -181,16 +181,14 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
       // In the app's transaction the jobs are its statements; outside one, concurrent calls share a statement.
       // The app's transaction is typed with the app's tables; the push tables live in the same database (the
       // plugin migrated them there), which Kysely's types cannot know, hence the one cast.
-      const queued = trx
-        ? await jobs.enqueue(trx as unknown as Kysely<PushTables>, accountIds, job, now())
-        : batcher
-          ? await batcher.enqueue(accountIds, job, now())
-          : await jobs.enqueue(db, accountIds, job, now());
-      // The batcher hands its jobs to the worker itself, and wakes it for those it could not take.
-      if (queued > 0 && !(batcher && !trx)) {
+      if (!trx) return batcher.enqueue(accountIds, job, now());
+      const queued = await jobs.enqueue(trx as unknown as Kysely<PushTables>, accountIds, job, now());
+      // The batcher hands its jobs to the worker itself, and wakes it for those it could not take; jobs queued in
+      // the app's transaction are the worker's to claim.
+      if (queued > 0) {
         worker.wake();
         // Inside a transaction the jobs are invisible until the caller commits: look again shortly after.
-        if (trx) for (const ms of TRANSACTION_WAKES_MS) setTimeout(() => worker.wake(), ms).unref();
+        for (const ms of TRANSACTION_WAKES_MS) setTimeout(() => worker.wake(), ms).unref();
       }
       return queued;
     },
@@ -251,7 +249,7 @@ const pushPlugin: FastifyPluginAsync<PushOptions> = async (fastify, options) => 
 
   if (options.worker ?? true) worker.start(pollMs);
   fastify.addHook('onClose', async () => {
-    await batcher?.idle();
+    await batcher.idle();
     await worker.stop();
     await client.close();
   });
