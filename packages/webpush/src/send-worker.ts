@@ -5,6 +5,7 @@ import { type ContentEncoding, encrypt } from './encrypt.js';
 import { PushHttpClient, type PushHttpClientOptions } from './http-client.js';
 import type { PushSubscriptionJSON } from './keys.js';
 import type { ResolvedRetryPolicy } from './retry.js';
+import { NodeWebPushSealer } from './seal-node.js';
 import { Semaphore } from './semaphore.js';
 import {
   type DeliveryContext,
@@ -53,6 +54,10 @@ type Control = { type: 'abort' } | { type: 'close' };
 let init: SendWorkerInit | undefined;
 let ctx: DeliveryContext | undefined;
 let slots: Semaphore | undefined;
+// aes128gcm (the default) is sealed synchronously; the legacy aesgcm goes through encrypt().
+let sealer: NodeWebPushSealer | undefined;
+// The headers of every encrypted aes128gcm message, made once.
+let sealedHeaders: Record<string, string> = {};
 const abort = new AbortController();
 // Every request in flight listens on this one signal.
 setMaxListeners(0, abort.signal);
@@ -77,7 +82,13 @@ async function sendOne(subscription: PushSubscriptionJSON): Promise<SendResult> 
   const url = parseEndpoint(endpoint);
   if (typeof url === 'string') return invalidResult(endpoint, 'invalid-endpoint', url);
   let message: PreparedMessage = { endpoint, url, headers: init.headers, body: null };
-  if (init.payload) {
+  if (sealer) {
+    try {
+      message = { endpoint, url, headers: sealedHeaders, body: sealer.seal(subscription.keys) };
+    } catch (error) {
+      return subscriptionErrorResult(endpoint, error);
+    }
+  } else if (init.payload) {
     try {
       const encrypted = await encrypt(init.payload, subscription.keys, {
         encoding: init.encoding,
@@ -103,6 +114,14 @@ parentPort?.on('message', (message: SendWorkerInit | SendWorkerBatch | Control) 
     case 'init':
       init = message;
       slots = new Semaphore(message.slots);
+      if (message.payload && message.encoding === 'aes128gcm') {
+        sealer = new NodeWebPushSealer(message.payload, message.padding);
+        sealedHeaders = {
+          ...message.headers,
+          'Content-Encoding': 'aes128gcm',
+          'Content-Type': 'application/octet-stream',
+        };
+      }
       ctx = {
         client: new PushHttpClient(message.http),
         retry: message.retry,
