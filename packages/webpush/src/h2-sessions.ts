@@ -22,6 +22,29 @@ interface Session {
 
 const REASON_BYTES = 2048;
 
+// One 'abort' listener per signal for every stream using it: a fan-out's requests all share one signal, and
+// adding and removing an EventTarget listener per request costs more than a Set entry.
+const abortHandlers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, handler: () => void): () => void {
+  let handlers = abortHandlers.get(signal);
+  if (!handlers) {
+    const all = new Set<() => void>();
+    handlers = all;
+    abortHandlers.set(signal, all);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const h of [...all]) h();
+        all.clear();
+      },
+      { once: true },
+    );
+  }
+  handlers.add(handler);
+  return () => handlers.delete(handler);
+}
+
 /**
  * HTTP/2 sessions to one push-service origin on node:http2 directly. undici's HTTP/2 client costs about
  * 2.5 times the CPU per request of node:http2 alone (186 vs 74 µs per POST measured here), and on a small
@@ -149,8 +172,8 @@ export class H2Sessions {
       const chunks: Buffer[] = [];
       let length = 0;
       let settled = false;
-      const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const { signal } = options;
+      const stopListening = signal ? onAbort(signal, () => stream.close(http2.constants.NGHTTP2_CANCEL)) : undefined;
       const done = (failure?: unknown) => {
         if (settled) return;
         settled = true;
@@ -160,13 +183,13 @@ export class H2Sessions {
           (status === 0
             ? Object.assign(new Error('stream ended without a response'), { code: 'ERR_HTTP2_STREAM_ERROR' })
             : undefined);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (error) reject(options.signal?.aborted ? options.signal.reason : error);
+        stopListening?.();
+        if (error) reject(signal?.aborted ? signal.reason : error);
         else
           resolve({
             status,
             headers: responseHeaders,
-            text: Buffer.concat(chunks).toString('utf8').slice(0, REASON_BYTES),
+            text: chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8').slice(0, REASON_BYTES),
           });
       };
       stream.setTimeout(options.timeoutMs, () =>
