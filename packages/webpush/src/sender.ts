@@ -127,12 +127,16 @@ interface SignedHeaders {
 // header and the joined object; reused only while the token cache would hand out the same token.
 const signedHeaders = new WeakMap<DeliveryContext, Map<string, SignedHeaders>>();
 
+function reusedVapid(message: PreparedMessage, ctx: DeliveryContext): Record<string, string> | undefined {
+  const last = signedHeaders.get(ctx)?.get(message.url.origin);
+  if (!last || last.base !== message.headers) return undefined;
+  const now = Date.now();
+  return now >= last.from && now < last.until ? last.headers : undefined;
+}
+
 async function withVapid(message: PreparedMessage, ctx: DeliveryContext, vapid: VapidDetails) {
   const origin = message.url.origin;
   let byOrigin = signedHeaders.get(ctx);
-  const now = Date.now();
-  const last = byOrigin?.get(origin);
-  if (last && last.base === message.headers && now >= last.from && now < last.until) return last.headers;
   const lease = await vapidHeadersLease(origin, { ...vapid, crypto: ctx.crypto }, ctx.encoding);
   const headers = joinCryptoKey(message.headers, lease.headers);
   if (!byOrigin) {
@@ -153,7 +157,9 @@ export async function deliver(message: PreparedMessage, ctx: DeliveryContext): P
   const { endpoint } = message;
   for (let attempt = 1; ; attempt++) {
     // Signed per attempt: a retry after a long Retry-After may need a fresh token (the cache renews it).
-    const headers = ctx.vapid ? await withVapid(message, ctx, ctx.vapid) : message.headers;
+    const headers = ctx.vapid
+      ? (reusedVapid(message, ctx) ?? (await withVapid(message, ctx, ctx.vapid)))
+      : message.headers;
     let outcome: { outcome: SendOutcome; reason: string; status?: number; retryAfterMs?: number; final: boolean };
     try {
       const response = await ctx.client.post(message.url, headers, message.body, {
