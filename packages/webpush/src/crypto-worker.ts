@@ -1,8 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { nodeCrypto } from './crypto-node.js';
-import { type ContentEncoding, encrypt } from './encrypt.js';
+import { type ContentEncoding, type EncryptedPayload, encrypt } from './encrypt.js';
 import { PushCryptoError } from './errors.js';
 import type { PushSubscriptionKeys } from './keys.js';
+import { NodeWebPushSealer } from './seal-node.js';
 
 // Worker thread side of the encryption pool: the same encrypt() as the main thread, on node:crypto. Bodies of
 // a batch go back packed into one transferred ArrayBuffer, so a batch costs one copy-free message.
@@ -33,10 +34,16 @@ export interface WorkerBatchResult {
 }
 
 let init: WorkerInit | undefined;
+// aes128gcm (the default) is sealed synchronously; the legacy aesgcm goes through encrypt().
+let sealer: NodeWebPushSealer | undefined;
+
+async function encryptOne(setup: WorkerInit, keys: PushSubscriptionKeys): Promise<EncryptedPayload> {
+  if (sealer) return { body: sealer.seal(keys), headers: { 'Content-Encoding': 'aes128gcm' } };
+  return encrypt(setup.payload, keys, { encoding: setup.encoding, padding: setup.padding, crypto: nodeCrypto });
+}
 
 async function encryptBatch(batch: WorkerBatch): Promise<WorkerBatchResult> {
   if (!init) throw new Error('crypto worker got a batch before init');
-  const { payload, encoding, padding } = init;
   const bodies: Uint8Array[] = [];
   const result: WorkerBatchResult = {
     type: 'batch',
@@ -49,7 +56,7 @@ async function encryptBatch(batch: WorkerBatch): Promise<WorkerBatchResult> {
   let total = 0;
   for (const keys of batch.keys) {
     try {
-      const encrypted = await encrypt(payload, keys, { encoding, padding, crypto: nodeCrypto });
+      const encrypted = await encryptOne(init, keys);
       bodies.push(encrypted.body);
       total += encrypted.body.length;
       result.lengths.push(encrypted.body.length);
@@ -75,6 +82,7 @@ async function encryptBatch(batch: WorkerBatch): Promise<WorkerBatchResult> {
 parentPort?.on('message', (message: WorkerInit | WorkerBatch) => {
   if (message.type === 'init') {
     init = message;
+    sealer = message.encoding === 'aes128gcm' ? new NodeWebPushSealer(message.payload, message.padding) : undefined;
     return;
   }
   encryptBatch(message).then(

@@ -18,9 +18,34 @@ interface Session {
   session: ClientHttp2Session;
   active: number;
   ready: Promise<void>;
+  /** Set once `ready` has resolved. */
+  connected: boolean;
 }
 
 const REASON_BYTES = 2048;
+
+// One 'abort' listener per signal for every stream using it: a fan-out's requests all share one signal, and
+// adding and removing an EventTarget listener per request costs more than a Set entry.
+const abortHandlers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, handler: () => void): () => void {
+  let handlers = abortHandlers.get(signal);
+  if (!handlers) {
+    const all = new Set<() => void>();
+    handlers = all;
+    abortHandlers.set(signal, all);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const h of [...all]) h();
+        all.clear();
+      },
+      { once: true },
+    );
+  }
+  handlers.add(handler);
+  return () => handlers.delete(handler);
+}
 
 /**
  * HTTP/2 sessions to one push-service origin on node:http2 directly. undici's HTTP/2 client costs about
@@ -68,8 +93,14 @@ export class H2Sessions {
           reject(error);
         });
       }),
+      connected: false,
     };
-    entry.ready.catch(() => undefined);
+    entry.ready.then(
+      () => {
+        entry.connected = true;
+      },
+      () => undefined,
+    );
     session.setTimeout(this.#options.idleMs, () => {
       if (entry.active === 0) session.close();
     });
@@ -88,21 +119,25 @@ export class H2Sessions {
     this.#waiting.shift()?.();
   }
 
+  // A session with a free stream, held; undefined when every session is full and no more may open.
+  #tryAcquire(): Session | undefined {
+    if (this.#closed) throw new Error('push HTTP client is closed');
+    let best: Session | undefined;
+    for (const s of this.#sessions) {
+      if (s.session.closed || s.session.destroyed) continue;
+      if (s.active < this.#capacity(s) && (!best || s.active < best.active)) best = s;
+    }
+    if (!best && this.#sessions.size < this.#options.maxSessions) best = this.#open();
+    // An idle session must not keep the process alive (a script that sent one message should exit); one
+    // with a stream in flight must.
+    if (best && best.active++ === 0) best.session.ref();
+    return best;
+  }
+
   async #acquire(): Promise<Session> {
     for (;;) {
-      if (this.#closed) throw new Error('push HTTP client is closed');
-      let best: Session | undefined;
-      for (const s of this.#sessions) {
-        if (s.session.closed || s.session.destroyed) continue;
-        if (s.active < this.#capacity(s) && (!best || s.active < best.active)) best = s;
-      }
-      if (!best && this.#sessions.size < this.#options.maxSessions) best = this.#open();
-      if (best) {
-        // An idle session must not keep the process alive (a script that sent one message should exit);
-        // one with a stream in flight must.
-        if (best.active++ === 0) best.session.ref();
-        return best;
-      }
+      const s = this.#tryAcquire();
+      if (s) return s;
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
@@ -120,9 +155,10 @@ export class H2Sessions {
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<PushHttpResponse> {
     options.signal?.throwIfAborted();
-    const s = await this.#acquire();
+    // Without a wait when a stream is free on a connected session, as for nearly every request of a fan-out.
+    const s = this.#tryAcquire() ?? (await this.#acquire());
     try {
-      await s.ready;
+      if (!s.connected) await s.ready;
       return await this.#exchange(s.session, path, headers, body, options);
     } finally {
       this.#release(s);
@@ -149,8 +185,8 @@ export class H2Sessions {
       const chunks: Buffer[] = [];
       let length = 0;
       let settled = false;
-      const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const { signal } = options;
+      const stopListening = signal ? onAbort(signal, () => stream.close(http2.constants.NGHTTP2_CANCEL)) : undefined;
       const done = (failure?: unknown) => {
         if (settled) return;
         settled = true;
@@ -160,13 +196,13 @@ export class H2Sessions {
           (status === 0
             ? Object.assign(new Error('stream ended without a response'), { code: 'ERR_HTTP2_STREAM_ERROR' })
             : undefined);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (error) reject(options.signal?.aborted ? options.signal.reason : error);
+        stopListening?.();
+        if (error) reject(signal?.aborted ? signal.reason : error);
         else
           resolve({
             status,
             headers: responseHeaders,
-            text: Buffer.concat(chunks).toString('utf8').slice(0, REASON_BYTES),
+            text: chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8').slice(0, REASON_BYTES),
           });
       };
       stream.setTimeout(options.timeoutMs, () =>

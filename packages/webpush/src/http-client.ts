@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
-import { H2Sessions, type H2SessionsOptions } from './h2-sessions.js';
+import type { H2Sessions, H2SessionsOptions } from './h2-sessions.js';
 
 /** What the sender needs back from one POST. */
 export interface PushHttpResponse {
@@ -69,6 +69,9 @@ export class PushHttpClient {
   readonly #options: PushHttpClientOptions;
   readonly #h2 = new Map<string, H2Sessions>();
   readonly #h2Options: H2SessionsOptions;
+  // node:http2 is loaded when ALPN first picks h2, like undici for HTTP/1.1: `outpost send --subscriptions`
+  // sends from worker threads only, and its main thread never pays for compiling either.
+  #h2Class: typeof H2Sessions | undefined;
 
   constructor(options: PushHttpClientOptions = {}) {
     this.#options = options;
@@ -107,10 +110,11 @@ export class PushHttpClient {
       // sender's retry policy applies, and the next attempt probes again. An aborted request stops waiting.
       await untilAborted(discovering, options.signal);
     }
-    if (this.#h2Origins.has(key)) {
+    const H2 = this.#h2Class;
+    if (H2 && this.#h2Origins.has(key)) {
       let sessions = this.#h2.get(key);
       if (!sessions) {
-        sessions = new H2Sessions(url.origin, this.#h2Options);
+        sessions = new H2(url.origin, this.#h2Options);
         this.#h2.set(key, sessions);
       }
       return sessions.post(`${url.pathname}${url.search}`, headers, body, options);
@@ -120,7 +124,10 @@ export class PushHttpClient {
 
   async #discover(url: URL, key: string): Promise<void> {
     const protocol = await negotiatedProtocol(url, this.#secureContext, this.#connectTimeoutMs);
-    if (protocol === 'h2') this.#h2Origins.add(key);
+    if (protocol === 'h2') {
+      this.#h2Class ??= (await import('./h2-sessions.js')).H2Sessions;
+      this.#h2Origins.add(key);
+    }
     this.#knownOrigins.add(key);
   }
 

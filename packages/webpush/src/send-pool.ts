@@ -77,6 +77,23 @@ export class SendPool {
   }
 
   #settle(reply: SendWorkerReply): void {
+    const { ids, statuses, attempts, locations } = reply.delivered;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] ?? -1;
+      const job = this.#jobs.get(id);
+      if (!job) continue;
+      this.#jobs.delete(id);
+      job.slot.outstanding--;
+      const location = locations[i];
+      // The same object, key for key, as deliver() made in the worker.
+      job.resolve({
+        result: 'delivered',
+        endpoint: job.subscription.endpoint,
+        status: statuses[i] ?? 0,
+        attempts: attempts[i] ?? 0,
+        ...(typeof location === 'string' ? { location } : {}),
+      });
+    }
     for (const item of reply.items) {
       const job = this.#jobs.get(item.id);
       if (!job) continue;

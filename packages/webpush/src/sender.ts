@@ -7,7 +7,7 @@ import { type PushHttpClient, sharedPushHttpClient } from './http-client.js';
 import type { PushSubscriptionJSON } from './keys.js';
 import { type PushMessageOptions, pushMessageHeaders } from './push-headers.js';
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy, retryDelay } from './retry.js';
-import { joinCryptoKey, type VapidKeys, vapidHeadersFor } from './vapid.js';
+import { joinCryptoKey, type VapidKeys, vapidHeadersLease } from './vapid.js';
 
 /** VAPID identity of the application server. */
 export interface VapidDetails {
@@ -115,6 +115,40 @@ function networkReason(error: unknown): string {
   return code ? `${code}: ${message}` : message;
 }
 
+interface SignedHeaders {
+  base: Record<string, string>;
+  headers: Record<string, string>;
+  from: number;
+  until: number;
+}
+
+// The last signed headers per context and origin. A fan-out's messages share one headers object (aes128gcm
+// puts nothing per message in them), so most messages take theirs from here instead of rebuilding the VAPID
+// header and the joined object; reused only while the token cache would hand out the same token.
+const signedHeaders = new WeakMap<DeliveryContext, Map<string, SignedHeaders>>();
+
+function reusedVapid(message: PreparedMessage, ctx: DeliveryContext): Record<string, string> | undefined {
+  const last = signedHeaders.get(ctx)?.get(message.url.origin);
+  if (!last || last.base !== message.headers) return undefined;
+  const now = Date.now();
+  return now >= last.from && now < last.until ? last.headers : undefined;
+}
+
+async function withVapid(message: PreparedMessage, ctx: DeliveryContext, vapid: VapidDetails) {
+  const origin = message.url.origin;
+  let byOrigin = signedHeaders.get(ctx);
+  const lease = await vapidHeadersLease(origin, { ...vapid, crypto: ctx.crypto }, ctx.encoding);
+  const headers = joinCryptoKey(message.headers, lease.headers);
+  if (!byOrigin) {
+    byOrigin = new Map();
+    signedHeaders.set(ctx, byOrigin);
+  }
+  // Bounded like the token cache: a send to very many origins keeps the most recent.
+  if (byOrigin.size >= 1_000 && !byOrigin.has(origin)) byOrigin.clear();
+  byOrigin.set(origin, { base: message.headers, headers, from: lease.from, until: lease.until });
+  return headers;
+}
+
 /**
  * POSTs a prepared message, retrying 429, 5xx and network errors with backoff and jitter (never sooner than
  * Retry-After, never more than the policy allows), and classifies the answer.
@@ -124,10 +158,7 @@ export async function deliver(message: PreparedMessage, ctx: DeliveryContext): P
   for (let attempt = 1; ; attempt++) {
     // Signed per attempt: a retry after a long Retry-After may need a fresh token (the cache renews it).
     const headers = ctx.vapid
-      ? joinCryptoKey(
-          message.headers,
-          await vapidHeadersFor(message.url.origin, { ...ctx.vapid, crypto: ctx.crypto }, ctx.encoding),
-        )
+      ? (reusedVapid(message, ctx) ?? (await withVapid(message, ctx, ctx.vapid)))
       : message.headers;
     let outcome: { outcome: SendOutcome; reason: string; status?: number; retryAfterMs?: number; final: boolean };
     try {

@@ -99,6 +99,9 @@ interface CachedToken {
 }
 
 const tokens = new Map<string, CachedToken>();
+// Signatures under way, by cache key: a fan-out's first burst of messages to an origin all miss the cache at
+// once, and without this each would sign (a key import and an ECDSA signature each) instead of one.
+const signing = new Map<string, Promise<CachedToken>>();
 
 function remember(key: string, token: CachedToken): void {
   if (tokens.size >= CACHE_LIMIT) tokens.delete(tokens.keys().next().value as string);
@@ -148,11 +151,7 @@ export async function vapidHeadersFor(
   options: VapidOptions,
   encoding: ContentEncoding = 'aes128gcm',
 ): Promise<Record<string, string>> {
-  const token = await vapidToken(audience, options);
-  if (encoding === 'aesgcm') {
-    return { Authorization: `WebPush ${token.jwt}`, 'Crypto-Key': `p256ecdsa=${token.publicKey}` };
-  }
-  return { Authorization: `vapid t=${token.jwt}, k=${token.publicKey}` };
+  return (await vapidHeadersLease(audience, options, encoding)).headers;
 }
 
 /**
@@ -165,6 +164,40 @@ export function joinCryptoKey(message: Record<string, string>, vapid: Record<str
   const signed = vapid['Crypto-Key'];
   if (own !== undefined && signed !== undefined) joined['Crypto-Key'] = `${own};${signed}`;
   return joined;
+}
+
+/**
+ * {@link vapidHeadersFor}, and the span of `Date.now()` times (ms, from inclusive, until exclusive) in which
+ * the same call would return the same headers: a sender may reuse them within it without asking again.
+ *
+ * @throws {PushCryptoError} as {@link vapidAuthorization}.
+ */
+export async function vapidHeadersLease(
+  audience: string,
+  options: VapidOptions,
+  encoding: ContentEncoding = 'aes128gcm',
+): Promise<{ headers: Record<string, string>; from: number; until: number }> {
+  const token = await vapidToken(audience, options);
+  const headers: Record<string, string> =
+    encoding === 'aesgcm'
+      ? { Authorization: `WebPush ${token.jwt}`, 'Crypto-Key': `p256ecdsa=${token.publicKey}` }
+      : { Authorization: `vapid t=${token.jwt}, k=${token.publicKey}` };
+  const lifetime = options.expiresInSeconds ?? DEFAULT_VAPID_EXPIRATION_SECONDS;
+  // vapidToken serves the cached token while lifetime >= exp - floor(now / 1000) > renewBefore.
+  return {
+    headers,
+    from: (token.exp - lifetime) * 1000,
+    until: (token.exp - renewalMargin(lifetime)) * 1000,
+  };
+}
+
+function renewalMargin(lifetime: number): number {
+  return Math.min(RENEW_BEFORE_SECONDS, Math.floor(lifetime / 2));
+}
+
+function usable(token: CachedToken, nowSeconds: number, lifetime: number): boolean {
+  const left = token.exp - nowSeconds;
+  return left > renewalMargin(lifetime) && left <= lifetime;
 }
 
 /** The signed JWT for an audience, from the cache while it has more than the renewal margin left. */
@@ -185,16 +218,26 @@ async function vapidToken(audience: string, options: VapidOptions): Promise<Cach
   const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
   const cacheKey = `${audience}\n${options.keys.publicKey}\n${options.subject}\n${lifetime}`;
   const cached = tokens.get(cacheKey);
-  const renewBefore = Math.min(RENEW_BEFORE_SECONDS, Math.floor(lifetime / 2));
-  if (cached) {
-    const left = cached.exp - nowSeconds;
-    if (left > renewBefore && left <= lifetime) return cached;
+  if (cached && usable(cached, nowSeconds, lifetime)) return cached;
+  const pending = signing.get(cacheKey);
+  if (pending) {
+    // The signature under way is used only if it suits this call's clock too (`now` may differ per call).
+    const token = await pending.catch(() => undefined);
+    if (token && usable(token, nowSeconds, lifetime)) return token;
   }
   const key = decodeVapidKeys(options.keys);
-  const crypto = await resolveCrypto(options.crypto);
-  const exp = nowSeconds + lifetime;
-  const jwt = await signEs256Jwt(crypto, key, { aud: audience, exp, sub: options.subject });
-  const token = { jwt, publicKey: encodeBase64Url(key.publicKey), exp };
-  remember(cacheKey, token);
-  return token;
+  const sign = (async () => {
+    const crypto = await resolveCrypto(options.crypto);
+    const exp = nowSeconds + lifetime;
+    const jwt = await signEs256Jwt(crypto, key, { aud: audience, exp, sub: options.subject });
+    const token = { jwt, publicKey: encodeBase64Url(key.publicKey), exp };
+    remember(cacheKey, token);
+    return token;
+  })();
+  signing.set(cacheKey, sign);
+  try {
+    return await sign;
+  } finally {
+    if (signing.get(cacheKey) === sign) signing.delete(cacheKey);
+  }
 }

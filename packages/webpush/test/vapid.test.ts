@@ -3,7 +3,13 @@ import { decodeBase64Url, encodeBase64Url } from '../src/base64url.js';
 import { utf8 } from '../src/bytes.js';
 import type { PushCryptoError } from '../src/errors.js';
 import { signEs256Jwt } from '../src/jws.js';
-import { decodeVapidKeys, generateVapidKeys, vapidAudience, vapidAuthorization } from '../src/vapid.js';
+import {
+  decodeVapidKeys,
+  generateVapidKeys,
+  vapidAudience,
+  vapidAuthorization,
+  vapidHeadersLease,
+} from '../src/vapid.js';
 import { verifyVapid } from '../src/vapid-verify.js';
 import { backends } from './backends.js';
 import { defined } from './defined.js';
@@ -64,6 +70,49 @@ describe.each(backends)('VAPID with %s', (_name, crypto) => {
     });
     expect(renewed).not.toBe(first);
     expect(await vapidAuthorization('https://b.example/1', { keys, subject, now: NOW, crypto })).not.toBe(first);
+  });
+
+  it('signs once for a burst of calls to one audience, and not for calls whose clock the token does not suit', async () => {
+    const keys = await generateVapidKeys(crypto);
+    let signatures = 0;
+    const counting = {
+      ...crypto,
+      signEs256: (key: Parameters<typeof crypto.signEs256>[0], data: Uint8Array) => {
+        signatures++;
+        return crypto.signEs256(key, data);
+      },
+    };
+    const options = { keys, subject, now: NOW, crypto: counting };
+    const burst = await Promise.all(
+      Array.from({ length: 50 }, () => vapidAuthorization('https://c.example/x', options)),
+    );
+    expect(new Set(burst).size).toBe(1);
+    expect(signatures).toBe(1);
+    // A call 11.5 h later joins a signature under way for NOW but cannot use it: it signs its own.
+    const [early, late] = await Promise.all([
+      vapidAuthorization('https://d.example/x', options),
+      vapidAuthorization('https://d.example/x', { ...options, now: NOW + 11.5 * 3600_000 }),
+    ]);
+    expect(late).not.toBe(early);
+    expect(claimsOf(token(late).jwt).exp).toBe(Math.floor(NOW / 1000) + 11.5 * 3600 + 12 * 3600);
+  });
+
+  it('leases headers for exactly the span in which the cache hands out the same token', async () => {
+    const keys = await generateVapidKeys(crypto);
+    const lease = await vapidHeadersLease('https://e.example', { keys, subject, now: NOW, crypto });
+    expect(lease.from).toBe(NOW);
+    expect(lease.until).toBe(NOW + 11 * 3600_000);
+    const at = (now: number) => vapidHeadersLease('https://e.example', { keys, subject, now, crypto });
+    expect((await at(lease.until - 1)).headers).toEqual(lease.headers);
+    expect((await at(lease.until)).headers).not.toEqual(lease.headers);
+    const short = await vapidHeadersLease('https://f.example', {
+      keys,
+      subject,
+      now: NOW,
+      crypto,
+      expiresInSeconds: 10,
+    });
+    expect(short.until - short.from).toBe(5_000);
   });
 
   it('refuses bad subjects, lifetimes, endpoints and keys with typed errors', async () => {
