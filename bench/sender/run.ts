@@ -5,7 +5,8 @@
 // 200,000-subscription fan-out streamed from an NDJSON file.
 //
 // The machine is shared, so load drifts during a run. The 20,000 messages therefore go in rounds: each round
-// runs ours, web-push and the floor on the same slice, and the totals add the rounds up. Both senders run as
+// runs ours and web-push (taking turns at going first) and the floor on the same slice, and the totals add the
+// rounds up. Both senders run as
 // published JavaScript (ours from packages/webpush/dist and packages/cli/dist, built first), not through a
 // TypeScript loader.
 import { execFileSync, fork } from 'node:child_process';
@@ -183,22 +184,28 @@ async function main(): Promise<void> {
         total.sinkCpu += sinkM.cpuMicros;
         return m;
       };
-      const a = await runOurs(fanOut, totals.ours);
-
-      let theirs = 0;
-      // web-push 3.6.7 as documented: sendNotification per message, here with a keep-alive https.Agent.
-      const b = await measure(() =>
-        lanes(CONCURRENCY, slice, async (s) => {
-          const r = await webpush.sendNotification(s, payload, { TTL: 3600, agent });
-          if (r.statusCode === 201) theirs++;
-        }),
-      );
-      const sinkB = await sinkStats(sink);
-      if (theirs !== slice.length || sinkB.received !== slice.length) throw new Error(`web-push delivered ${theirs}`);
-      totals.theirs.ms += b.ms;
-      totals.theirs.cpuMicros += b.cpuMicros;
-      totals.theirs.sinkCpu += sinkB.cpuMicros;
-
+      const runTheirs = async () => {
+        let theirs = 0;
+        // web-push 3.6.7 as documented: sendNotification per message, here with a keep-alive https.Agent.
+        const m = await measure(() =>
+          lanes(CONCURRENCY, slice, async (s) => {
+            const r = await webpush.sendNotification(s, payload, { TTL: 3600, agent });
+            if (r.statusCode === 201) theirs++;
+          }),
+        );
+        const sinkM = await sinkStats(sink);
+        if (theirs !== slice.length || sinkM.received !== slice.length) throw new Error(`web-push delivered ${theirs}`);
+        totals.theirs.ms += m.ms;
+        totals.theirs.cpuMicros += m.cpuMicros;
+        totals.theirs.sinkCpu += sinkM.cpuMicros;
+        return m;
+      };
+      // Odd rounds run web-push first: the machine's speed drifts within a run (every variant, the floor
+      // included, sped up round after round in quiet runs), and one fixed order would hand the drift to one side.
+      const [a, b] =
+        round % 2 === 0
+          ? [await runOurs(fanOut, totals.ours), await runTheirs()]
+          : await runTheirs().then(async (theirs) => [await runOurs(fanOut, totals.ours), theirs] as const);
       const n1 = Math.ceil(slice.length / 4);
       const rate1 = floorLoop(publics, auth, Buffer.from(payload), n1);
       totals.floor1.ms += (n1 / rate1) * 1000;
