@@ -45,6 +45,17 @@ interface ManyPairs {
   notification: string[];
 }
 
+/** One {@link JobStore.enqueueMany} statement's input, in either dialect's form. */
+interface ManyInsert {
+  ids: readonly string[];
+  columns: ManyColumns;
+  pairs: ManyPairs;
+  /** The lease token of the jobs written already claimed. */
+  token: string;
+  /** How many of the jobs to write claimed, and for how long. */
+  lease: { count: number; leaseMs: number };
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -171,8 +182,8 @@ export class JobStore {
     const token = randomUUID();
     const rows =
       this.#dialect === 'postgres'
-        ? await this.#insertManyPostgres(ids, columns, pairs, token, lease)
-        : await this.#insertManySqlite(ids, columns, pairs, token, lease);
+        ? await this.#insertManyPostgres({ ids, columns, pairs, token, lease })
+        : await this.#insertManySqlite({ ids, columns, pairs, token, lease });
     const counts = new Map<string, number>();
     const claimed: ClaimedJob[] = [];
     for (const row of rows) {
@@ -183,13 +194,7 @@ export class JobStore {
     return { counts: ids.map((id) => counts.get(id) ?? 0), claimed };
   }
 
-  async #insertManyPostgres(
-    ids: readonly string[],
-    columns: ManyColumns,
-    pairs: ManyPairs,
-    token: string,
-    lease: { count: number; leaseMs: number },
-  ): Promise<PushTables['push_jobs'][]> {
+  async #insertManyPostgres({ ids, columns, pairs, token, lease }: ManyInsert): Promise<PushTables['push_jobs'][]> {
     // Same rows as enqueue(): the job id is `<notification>:<subscription id>`, and FOR SHARE holds the
     // subscription rows against a concurrent pushsubscriptionchange or DELETE until this statement commits (in a
     // CTE of its own: Postgres allows no row lock in a SELECT with a window function).
@@ -221,13 +226,7 @@ export class JobStore {
     return result.rows;
   }
 
-  async #insertManySqlite(
-    ids: readonly string[],
-    columns: ManyColumns,
-    pairs: ManyPairs,
-    token: string,
-    lease: { count: number; leaseMs: number },
-  ): Promise<PushTables['push_jobs'][]> {
+  async #insertManySqlite({ ids, columns, pairs, token, lease }: ManyInsert): Promise<PushTables['push_jobs'][]> {
     // The same statement as on Postgres, the arrays passed as JSON (SQLite has no array parameters). SQLite runs one
     // writer at a time, so no row lock is needed: a concurrent subscription change runs wholly before or after it.
     // One row per notification and one per (account, notification), so each value of a row is read by position.
