@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PushTables } from '../src/push/tables.js';
 import { type PushChild, spawnPushChild } from './push-child.js';
-import { type PushSink, sinkSubscription, startSink } from './push-sink.js';
+import { holdAnswers, type PushSink, sinkSubscription, startSink } from './push-sink.js';
 
 async function setupApp(store: Store, sink: PushSink): Promise<FastifyInstance> {
   const app = Fastify();
@@ -92,14 +92,7 @@ describeEachStore('push queue across kill -9 of the app server', (getStore) => {
     it(`killed while the push service holds the POST (notify ${transaction ? 'in a transaction' : 'on its own'}): sent again after the lease, at most twice in all`, async () => {
       const bob = await subscribedAccount();
       const location = testStoreLocation(getStore());
-      let release = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      sink.answer = async () => {
-        await held;
-        return { status: 201 };
-      };
+      const release = holdAnswers(sink);
       const first = await spawnPushChild(location, sink, { worker: true, leaseMs: 1500 });
       children.push(first);
       await fetch(`${first.url}/test/notify`, {

@@ -12,7 +12,14 @@ import { generateUserAgentKeys, subscriptionKeys } from '@outpost/webpush';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { decryptRequest, type PushSink, type SinkSubscription, sinkSubscription, startSink } from './push-sink.js';
+import {
+  decryptRequest,
+  holdAnswers,
+  type PushSink,
+  type SinkSubscription,
+  sinkSubscription,
+  startSink,
+} from './push-sink.js';
 
 const MESSAGE: DeclarativePush = {
   web_push: 8030,
@@ -325,14 +332,7 @@ describeEachStore('push plugin', (getStore) => {
 
   it('a notify outside a transaction goes to the running worker, claimed: another process leaves it alone', async () => {
     const store = getStore();
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    sink.answer = async () => {
-      await held;
-      return { status: 201 };
-    };
+    const release = holdAnswers(sink);
     const app = await start({ worker: true, pollIntervalMs: 50 });
     // A second app server on the same database that only drains when asked.
     const other = await start({}, store);

@@ -68,6 +68,22 @@ export async function startSink(): Promise<PushSink> {
 }
 
 /** A subscription at the sink, with the keys a browser would keep to decrypt what arrives for it. */
+/**
+ * Makes the sink hold every answer (201) until the returned release is called: a push service that has the POST
+ * but has not answered yet.
+ */
+export function holdAnswers(sink: PushSink): () => void {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  sink.answer = async () => {
+    await held;
+    return { status: 201 };
+  };
+  return () => release();
+}
+
 export interface SinkSubscription {
   json: PushSubscriptionJSON;
   ua: UserAgentKeys;
