@@ -230,7 +230,7 @@ async function downloadFile(
 /**
  * Streams `response`'s body into the store at `offset`, one chunk per transaction. The next chunk is read while
  * the previous one commits (reading the network and writing to disk overlap), with at most one write in flight,
- * so memory holds two chunks at most (chunk-gatherer.ts reuses its buffers). The stored offset still moves only
+ * so memory holds two chunks at most (chunk-gatherer.web.ts reuses its buffers). The stored offset still moves only
  * when a write commits, and no write outlives the run: every way out waits for the one in flight.
  */
 async function writeBody(
