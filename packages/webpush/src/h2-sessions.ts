@@ -1,5 +1,5 @@
-import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import type { SecureContext } from 'node:tls';
+import { H2Connection } from './h2-connection.js';
 import type { PushHttpResponse } from './http-client.js';
 
 /** Options for {@link H2Sessions}. */
@@ -15,44 +15,14 @@ export interface H2SessionsOptions {
 }
 
 interface Session {
-  session: ClientHttp2Session;
+  connection: H2Connection;
   active: number;
-  ready: Promise<void>;
-  /** Set once `ready` has resolved. */
-  connected: boolean;
-}
-
-const REASON_BYTES = 2048;
-
-// One 'abort' listener per signal for every stream using it: a fan-out's requests all share one signal, and
-// adding and removing an EventTarget listener per request costs more than a Set entry.
-const abortHandlers = new WeakMap<AbortSignal, Set<() => void>>();
-
-function onAbort(signal: AbortSignal, handler: () => void): () => void {
-  let handlers = abortHandlers.get(signal);
-  if (!handlers) {
-    const all = new Set<() => void>();
-    handlers = all;
-    abortHandlers.set(signal, all);
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const h of [...all]) h();
-        all.clear();
-      },
-      { once: true },
-    );
-  }
-  handlers.add(handler);
-  return () => handlers.delete(handler);
 }
 
 /**
- * HTTP/2 sessions to one push-service origin on node:http2 directly. undici's HTTP/2 client costs about
- * 2.5 times the CPU per request of node:http2 alone (186 vs 74 µs per POST measured here), and on a small
- * machine that CPU competes with the encryption; so once ALPN has shown an origin speaks h2, its requests
- * come here. Streams are spread over up to `maxSessions` sessions, each filled up to the peer's limit;
- * beyond that, requests wait in order for a stream.
+ * HTTP/2 sessions to one push-service origin, on our own HTTP/2 client (h2-connection.ts): once ALPN has
+ * shown an origin speaks h2, its requests come here. Streams are spread over up to `maxSessions` sessions,
+ * each filled up to the peer's limit; beyond that, requests wait in order for a stream.
  */
 export class H2Sessions {
   readonly #origin: string;
@@ -67,50 +37,26 @@ export class H2Sessions {
   }
 
   #capacity(s: Session): number {
-    const peer = s.session.remoteSettings?.maxConcurrentStreams ?? this.#options.streamsPerSession;
-    return Math.min(peer, this.#options.streamsPerSession);
+    return Math.min(s.connection.maxConcurrentStreams, this.#options.streamsPerSession);
   }
 
   #open(): Session {
-    const session = http2.connect(this.#origin, {
-      ...(this.#options.secureContext ? { secureContext: this.#options.secureContext } : {}),
-    });
     const entry: Session = {
-      session,
-      active: 0,
-      ready: new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          session.destroy(
-            Object.assign(new Error(`connect timeout to ${this.#origin}`), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
-          );
-        }, this.#options.connectTimeoutMs);
-        session.once('connect', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        session.once('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
+      connection: new H2Connection(this.#origin, {
+        ...(this.#options.secureContext ? { secureContext: this.#options.secureContext } : {}),
+        connectTimeoutMs: this.#options.connectTimeoutMs,
+        // GOAWAY, an error or the end of the connection: it takes no new streams, and a waiting request may
+        // now open a session in its place.
+        onGone: () => {
+          this.#sessions.delete(entry);
+          this.#wakeOne();
+        },
       }),
-      connected: false,
+      active: 0,
     };
-    entry.ready.then(
-      () => {
-        entry.connected = true;
-      },
-      () => undefined,
-    );
-    session.setTimeout(this.#options.idleMs, () => {
-      if (entry.active === 0) session.close();
+    entry.connection.setIdleTimeout(this.#options.idleMs, () => {
+      if (entry.active === 0) entry.connection.close();
     });
-    const forget = () => {
-      this.#sessions.delete(entry);
-      this.#wakeOne();
-    };
-    session.on('error', forget);
-    session.on('goaway', forget);
-    session.on('close', forget);
     this.#sessions.add(entry);
     return entry;
   }
@@ -124,13 +70,13 @@ export class H2Sessions {
     if (this.#closed) throw new Error('push HTTP client is closed');
     let best: Session | undefined;
     for (const s of this.#sessions) {
-      if (s.session.closed || s.session.destroyed) continue;
+      if (!s.connection.usable) continue;
       if (s.active < this.#capacity(s) && (!best || s.active < best.active)) best = s;
     }
     if (!best && this.#sessions.size < this.#options.maxSessions) best = this.#open();
     // An idle session must not keep the process alive (a script that sent one message should exit); one
     // with a stream in flight must.
-    if (best && best.active++ === 0) best.session.ref();
+    if (best && best.active++ === 0) best.connection.ref(true);
     return best;
   }
 
@@ -143,7 +89,7 @@ export class H2Sessions {
   }
 
   #release(s: Session): void {
-    if (--s.active === 0 && !s.session.destroyed) s.session.unref();
+    if (--s.active === 0) s.connection.ref(false);
     this.#wakeOne();
   }
 
@@ -158,73 +104,11 @@ export class H2Sessions {
     // Without a wait when a stream is free on a connected session, as for nearly every request of a fan-out.
     const s = this.#tryAcquire() ?? (await this.#acquire());
     try {
-      if (!s.connected) await s.ready;
-      return await this.#exchange(s.session, path, headers, body, options);
+      if (!s.connection.connected) await s.connection.ready;
+      return await s.connection.request(path, headers, body, options);
     } finally {
       this.#release(s);
     }
-  }
-
-  #exchange(
-    session: ClientHttp2Session,
-    path: string,
-    headers: Record<string, string>,
-    body: Uint8Array | null,
-    options: { timeoutMs: number; signal?: AbortSignal },
-  ): Promise<PushHttpResponse> {
-    return new Promise((resolve, reject) => {
-      let stream: ClientHttp2Stream;
-      try {
-        stream = session.request({ ':method': 'POST', ':path': path, ...headers });
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      let status = 0;
-      let responseHeaders: Record<string, string | string[] | undefined> = {};
-      const chunks: Buffer[] = [];
-      let length = 0;
-      let settled = false;
-      const { signal } = options;
-      const stopListening = signal ? onAbort(signal, () => stream.close(http2.constants.NGHTTP2_CANCEL)) : undefined;
-      const done = (failure?: unknown) => {
-        if (settled) return;
-        settled = true;
-        // A stream that ends or is reset after its response headers counts as answered; before them it failed.
-        const error =
-          failure ??
-          (status === 0
-            ? Object.assign(new Error('stream ended without a response'), { code: 'ERR_HTTP2_STREAM_ERROR' })
-            : undefined);
-        stopListening?.();
-        if (error) reject(signal?.aborted ? signal.reason : error);
-        else
-          resolve({
-            status,
-            headers: responseHeaders,
-            text: chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8').slice(0, REASON_BYTES),
-          });
-      };
-      stream.setTimeout(options.timeoutMs, () =>
-        stream.destroy(
-          Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
-        ),
-      );
-      stream.on('response', (h) => {
-        status = Number(h[':status']);
-        responseHeaders = h as Record<string, string | string[] | undefined>;
-      });
-      stream.on('data', (chunk: Buffer) => {
-        if (status >= 300 && length < REASON_BYTES) {
-          chunks.push(chunk);
-          length += chunk.length;
-        }
-      });
-      stream.on('end', () => done());
-      stream.on('error', done);
-      stream.on('close', () => done());
-      stream.end(body ?? undefined);
-    });
   }
 
   /** Closes every session gracefully (in-flight streams finish). */
@@ -234,13 +118,10 @@ export class H2Sessions {
     // An idle session is unref'd; held again while it closes, so `await client.close()` settles before the
     // process may exit (an await left pending at exit is an error for a top-level await).
     await Promise.all(
-      [...this.#sessions].map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.session.ref();
-            s.session.close(() => resolve());
-          }),
-      ),
+      [...this.#sessions].map((s) => {
+        s.connection.ref(true);
+        return s.connection.close();
+      }),
     );
   }
 }
