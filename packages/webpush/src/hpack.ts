@@ -362,6 +362,7 @@ export class HpackEncoder {
   #size = 0;
   #maxSize = 4096;
   #pendingSizeUpdate: number | undefined;
+  #pendingSmallest: number | undefined;
   // Bumped whenever an index could change meaning: cached blocks from before are stale.
   #epoch = 0;
   readonly #cache = new WeakMap<Record<string, string>, CachedBlock>();
@@ -371,6 +372,9 @@ export class HpackEncoder {
     const next = Math.min(size, 4096);
     if (next === this.#maxSize) return;
     this.#maxSize = next;
+    // Several changes between two blocks are signalled as the smallest size, then the final one (RFC 7541
+    // section 4.2): the peer's table must be emptied as far as ours was, or the two would evict differently.
+    this.#pendingSmallest = Math.min(this.#pendingSmallest ?? next, next);
     this.#pendingSizeUpdate = next;
     this.#evict(0);
     this.#epoch++;
@@ -399,8 +403,14 @@ export class HpackEncoder {
         if (BAD_VALUE.test(value)) throw new HeaderFieldError(`the ${name} header has CR, LF or NUL in it`);
       }
       const startEpoch = this.#epoch;
-      const sizeUpdate = this.#pendingSizeUpdate === undefined ? [] : integerBytes(this.#pendingSizeUpdate, 5, 0x20);
+      const sizeUpdate: number[] = [];
+      const smallest = this.#pendingSmallest;
+      if (smallest !== undefined && this.#pendingSizeUpdate !== undefined && smallest < this.#pendingSizeUpdate) {
+        sizeUpdate.push(...integerBytes(smallest, 5, 0x20));
+      }
+      if (this.#pendingSizeUpdate !== undefined) sizeUpdate.push(...integerBytes(this.#pendingSizeUpdate, 5, 0x20));
       this.#pendingSizeUpdate = undefined;
+      this.#pendingSmallest = undefined;
       const before = [...sizeUpdate, ...this.#field(':method', 'POST'), ...this.#field(':scheme', 'https')];
       before.push(...this.#field(':authority', authority));
       const after: number[] = [];
