@@ -119,7 +119,7 @@ function headerObject(fields: HeaderField[]): Record<string, string | string[] |
  * const { status } = await connection.request('/wpush/v2/abc', headers, body, { timeoutMs: 30_000 });
  */
 export class H2Connection {
-  /** Resolves when TLS is up with h2 agreed; rejects like a failed connect. */
+  /** Resolves when TLS is up with h2 agreed and the peer's first SETTINGS are in; rejects like a failed connect. */
   readonly ready: Promise<void>;
   /** True once `ready` has resolved. */
   connected = false;
@@ -147,6 +147,9 @@ export class H2Connection {
   #closing = false;
   #destroyed = false;
   #closed: Promise<void>;
+  // Called on every SETTINGS from the peer: `ready` waits for the first, as the peer's stream limit is unknown
+  // (unlimited, per the RFC) before it, and a burst sent then would be refused past that limit.
+  #settingsSeen: () => void = () => undefined;
 
   constructor(origin: string, options: H2ConnectionOptions) {
     const url = new URL(origin);
@@ -167,20 +170,29 @@ export class H2Connection {
     this.#write(PREFACE);
     this.#write(settingsFrame(OUR_SETTINGS));
     this.#write(windowUpdateFrame(0, CONNECTION_WINDOW - DEFAULT_WINDOW));
+    const peerSettings = new Promise<void>((resolve) => {
+      this.#settingsSeen = resolve;
+    });
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.destroy(codedError(`connect timeout to ${this.#origin}`, 'UND_ERR_CONNECT_TIMEOUT'));
+        const error = codedError(`connect timeout to ${this.#origin}`, 'UND_ERR_CONNECT_TIMEOUT');
+        reject(error);
+        this.destroy(error);
       }, options.connectTimeoutMs);
       this.#socket.once('secureConnect', () => {
-        clearTimeout(timer);
         if (this.#socket.alpnProtocol !== 'h2') {
+          clearTimeout(timer);
           const error = codedError(`${this.#origin} did not agree to HTTP/2 in ALPN`, 'ERR_HTTP2_ERROR');
           this.destroy(error);
           reject(error);
           return;
         }
-        this.connected = true;
-        resolve();
+        peerSettings.then(() => {
+          clearTimeout(timer);
+          if (this.#destroyed) return;
+          this.connected = true;
+          resolve();
+        });
       });
       this.#socket.once('close', () => {
         clearTimeout(timer);
@@ -540,6 +552,7 @@ export class H2Connection {
       }
     }
     this.#write(settingsFrame([], true));
+    this.#settingsSeen();
     this.#sendBlocked();
   }
 

@@ -101,13 +101,19 @@ export class H2Sessions {
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<PushHttpResponse> {
     options.signal?.throwIfAborted();
-    // Without a wait when a stream is free on a connected session, as for nearly every request of a fan-out.
-    const s = this.#tryAcquire() ?? (await this.#acquire());
-    try {
-      if (!s.connection.connected) await s.connection.ready;
-      return await s.connection.request(path, headers, body, options);
-    } finally {
-      this.#release(s);
+    for (;;) {
+      // Without a wait when a stream is free on a connected session, as for nearly every request of a fan-out.
+      const s = this.#tryAcquire() ?? (await this.#acquire());
+      try {
+        if (!s.connection.connected) {
+          await s.connection.ready;
+          // Taken before the peer's SETTINGS told its stream limit: past that limit, wait for a stream again.
+          if (s.active > this.#capacity(s)) continue;
+        }
+        return await s.connection.request(path, headers, body, options);
+      } finally {
+        this.#release(s);
+      }
     }
   }
 
