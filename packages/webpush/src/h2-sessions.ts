@@ -80,11 +80,28 @@ export class H2Sessions {
     return best;
   }
 
-  async #acquire(): Promise<Session> {
+  async #acquire(signal: AbortSignal | undefined): Promise<Session> {
     for (;;) {
       const s = this.#tryAcquire();
       if (s) return s;
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        if (!signal) {
+          this.#waiting.push(resolve);
+          return;
+        }
+        // An aborted request leaves the queue at once, rather than when a stream frees up.
+        const onAbort = () => {
+          const at = this.#waiting.indexOf(wake);
+          if (at >= 0) this.#waiting.splice(at, 1);
+          reject(signal.reason);
+        };
+        const wake = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.#waiting.push(wake);
+      });
     }
   }
 
@@ -103,7 +120,7 @@ export class H2Sessions {
     options.signal?.throwIfAborted();
     for (;;) {
       // Without a wait when a stream is free on a connected session, as for nearly every request of a fan-out.
-      const s = this.#tryAcquire() ?? (await this.#acquire());
+      const s = this.#tryAcquire() ?? (await this.#acquire(options.signal));
       try {
         if (!s.connection.connected) {
           await s.connection.ready;

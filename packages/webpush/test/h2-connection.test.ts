@@ -545,6 +545,31 @@ describe('H2Sessions against node:http2', () => {
     expect(sessionCount()).toBe(1);
   });
 
+  it('lets a request waiting for a free stream be aborted, and the others go on', async () => {
+    const held: http2.ServerHttp2Stream[] = [];
+    const seen: string[] = [];
+    const { origin } = await h2Server((stream, headers) => {
+      seen.push(String(headers[':path']));
+      held.push(stream);
+    });
+    const sessions = sessionsTo(origin, { maxSessions: 1, streamsPerSession: 1 });
+    const first = sessions.post('/first', {}, null, opts);
+    const controller = new AbortController();
+    const waiting = sessions.post('/aborted', {}, null, { ...opts, signal: controller.signal });
+    const third = sessions.post('/third', {}, null, opts);
+    while (held.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const reason = new Error('the user gave up');
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+    defined(held[0], 'the first stream').respond({ ':status': 201 }, { endStream: true });
+    expect((await first).status).toBe(201);
+    while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    defined(held[1], 'the third stream').respond({ ':status': 201 }, { endStream: true });
+    expect((await third).status).toBe(201);
+    // The aborted request never reached the server.
+    expect(seen).toEqual(['/first', '/third']);
+  });
+
   it('closes a session idle for idleMs, and opens another for the next request', async () => {
     const closed = signal();
     const { origin, sessionCount } = await h2Server((stream) => {
