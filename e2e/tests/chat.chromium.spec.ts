@@ -25,7 +25,10 @@ import { getServiceWorker, registrationId, waitForController } from '../harness/
 // The tests build on each other (the first registers B's subscription), so they run as one group: a failure
 // skips the rest instead of failing them for want of that state. One retry of the whole group, because one
 // clean-clone run in three saw the notification of the "Mark as read" test not shown within 10 s under full
-// load (cause not found yet; the file passes alone and in the other runs).
+// load. The cause is not proven. Two candidates that fit the symptom (a push that never came would fail in
+// nextMessage instead) are now handled: relaying whatever message came next, which can be a late duplicate of
+// an earlier test's message (delivery is at least once), so relayPush relays only the one it waits for and
+// logs any it skips; and a worker slow to start and show under that load, so the notification waits are 20 s.
 test.describe.configure({ mode: 'serial', retries: 1 });
 
 const PASSWORD = 'correct horse battery';
@@ -82,15 +85,31 @@ async function openAsBob(page: Page, context: BrowserContext, cdp: CDPSession, p
 }
 
 /** The next message the virtual user agent decrypts, delivered as is to Chromium's worker. */
-async function relayNextPush(cdp: CDPSession): Promise<ReceivedMessage> {
-  const message = await ua.nextMessage(20_000);
-  if (message.text === undefined) throw new Error(`no payload: ${message.error ?? 'empty push'}`);
-  await deliverPush(cdp, {
-    origin: server.url,
-    registrationId: await registrationId(cdp, server.url),
-    data: message.text,
-  });
-  return message;
+/**
+ * Relays the push message carrying `body` to Chromium's worker. Messages before it are skipped: delivery is at
+ * least once (a send that outlives its lease under load goes out again), so a late copy of an earlier test's
+ * message may come first, and relaying that one would leave this test waiting for a notification never sent.
+ */
+async function relayPush(cdp: CDPSession, body: string): Promise<ReceivedMessage> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const message = await ua.nextMessage(Math.max(1, deadline - Date.now()));
+    if (message.text === undefined) throw new Error(`no payload: ${message.error ?? 'empty push'}`);
+    const shown = (JSON.parse(message.text) as { notification?: { body?: string } }).notification?.body;
+    if (shown !== body) {
+      // Worth seeing in a run's output: it tells a late duplicate from a push that never came.
+      console.log(
+        `relayPush: skipped a message for ${JSON.stringify(shown)} while waiting for ${JSON.stringify(body)}`,
+      );
+      continue;
+    }
+    await deliverPush(cdp, {
+      origin: server.url,
+      registrationId: await registrationId(cdp, server.url),
+      data: message.text,
+    });
+    return message;
+  }
 }
 
 function notifications(page: Page): Promise<{ title: string; body: string; tag: string }[]> {
@@ -123,14 +142,14 @@ test('A sends; app server -> push service -> virtual UA -> the same bytes by CDP
   expect(registered.status).toBe(201);
 
   expect(await sendChat(server.url, alice, 'bob', 'Hello from A')).toBe(201);
-  const message = await relayNextPush(cdp);
+  const message = await relayPush(cdp, 'Hello from A');
   expect(JSON.parse(message.text ?? '')).toMatchObject({
     web_push: 8030,
     notification: { title: 'alice', body: 'Hello from A', tag: 'chat:alice' },
     app_badge: 1,
   });
   await expect
-    .poll(() => notifications(page), { timeout: 10_000 })
+    .poll(() => notifications(page), { timeout: 20_000 })
     .toEqual([{ title: 'alice', body: 'Hello from A', tag: 'chat:alice' }]);
 });
 
@@ -143,9 +162,9 @@ test('a click focuses the window showing the conversation, else navigates an app
   // A notification to click, shown while this page is open (here the previous test's notification is gone
   // once its tab closed).
   expect(await sendChat(server.url, alice, 'bob', 'Click me')).toBe(201);
-  await relayNextPush(cdp);
+  await relayPush(cdp, 'Click me');
   await expect
-    .poll(async () => (await notifications(page)).map((n) => n.tag), { timeout: 10_000 })
+    .poll(async () => (await notifications(page)).map((n) => n.tag), { timeout: 20_000 })
     .toContain('chat:alice');
   const worker = await chatWorker(context);
   const target = new URL('/chat?with=alice', server.url).href;
@@ -188,9 +207,9 @@ test('"Mark as read" with the network off is queued; after reconnecting the serv
 }) => {
   await openAsBob(page, context, cdp, '/mail');
   expect(await sendChat(server.url, alice, 'bob', 'Read me later')).toBe(201);
-  await relayNextPush(cdp);
+  await relayPush(cdp, 'Read me later');
   await expect
-    .poll(async () => (await notifications(page)).map((n) => n.body), { timeout: 10_000 })
+    .poll(async () => (await notifications(page)).map((n) => n.body), { timeout: 20_000 })
     .toContain('Read me later');
   expect(await unreadCount(server.dataDir, 'bob')).toBe(1);
   const before = await readRequests(server.dataDir, 'bob', 'alice');
