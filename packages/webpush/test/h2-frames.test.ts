@@ -20,18 +20,9 @@ import {
   windowUpdateFrame,
   writeFrameHeader,
 } from '../src/h2-frames.js';
+import { thrownBy } from './thrown-by.js';
 
 const hex = (text: string): string => text.replace(/\s+/g, '');
-
-/** Runs `run` and returns what it threw, so a test can check the exact type and error code. */
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 function expectProtocolError(run: () => unknown, errorCode: number): void {
   const error = thrownBy(run);

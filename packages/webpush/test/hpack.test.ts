@@ -14,18 +14,9 @@ import {
   huffmanCodes,
 } from '../src/hpack.js';
 import { defined } from './defined.js';
+import { thrownBy } from './thrown-by.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
-
-/** Runs `run` and returns what it threw, so a test can check the exact type and not just "it threw". */
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 function expectHpackError(decoder: HpackDecoder, bytes: ArrayLike<number>, message?: RegExp): void {
   const error = thrownBy(() => decoder.decode(Uint8Array.from(bytes)));
