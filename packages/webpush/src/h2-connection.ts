@@ -31,6 +31,11 @@ import type { PushHttpResponse } from './http-client.js';
 export interface H2ConnectionOptions {
   secureContext?: SecureContext;
   connectTimeoutMs: number;
+  /**
+   * An open TLS socket to the origin that has finished its handshake and agreed to h2 in ALPN (the probe's),
+   * used instead of opening one: a first request then costs no second handshake. Nothing may have read from it.
+   */
+  socket?: TLSSocket;
   /** Called once when the connection can take no more requests (GOAWAY, error, close). */
   onGone?: () => void;
 }
@@ -157,14 +162,17 @@ export class H2Connection {
     this.#origin = url.origin;
     this.#authority = url.host;
     this.#onGone = options.onGone;
-    this.#socket = tls.connect({
-      host,
-      port: Number(url.port || 443),
-      // SNI carries names only, never addresses.
-      ...(isIP(host) ? {} : { servername: host }),
-      ALPNProtocols: ['h2'],
-      ...(options.secureContext ? { secureContext: options.secureContext } : {}),
-    });
+    const adopted = options.socket;
+    this.#socket =
+      adopted ??
+      tls.connect({
+        host,
+        port: Number(url.port || 443),
+        // SNI carries names only, never addresses.
+        ...(isIP(host) ? {} : { servername: host }),
+        ALPNProtocols: ['h2'],
+        ...(options.secureContext ? { secureContext: options.secureContext } : {}),
+      });
     this.#socket.setNoDelay(true);
     // The preface and our settings go out with the handshake's first flight of application data.
     this.#write(PREFACE);
@@ -179,7 +187,7 @@ export class H2Connection {
         reject(error);
         this.destroy(error);
       }, options.connectTimeoutMs);
-      this.#socket.once('secureConnect', () => {
+      const onSecure = () => {
         if (this.#socket.alpnProtocol !== 'h2') {
           clearTimeout(timer);
           const error = codedError(`${this.#origin} did not agree to HTTP/2 in ALPN`, 'ERR_HTTP2_ERROR');
@@ -193,7 +201,10 @@ export class H2Connection {
           this.connected = true;
           resolve();
         });
-      });
+      };
+      // An adopted socket (the ALPN probe's) has finished its handshake already.
+      if (adopted) onSecure();
+      else this.#socket.once('secureConnect', onSecure);
       this.#socket.once('close', () => {
         clearTimeout(timer);
         reject(codedError(`connection to ${this.#origin} closed`, 'ECONNRESET'));

@@ -1,4 +1,4 @@
-import type { SecureContext } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { H2Connection } from './h2-connection.js';
 import type { PushHttpResponse } from './http-client.js';
 
@@ -40,10 +40,25 @@ export class H2Sessions {
     return Math.min(s.connection.maxConcurrentStreams, this.#options.streamsPerSession);
   }
 
-  #open(): Session {
+  /**
+   * Takes an open TLS socket to the origin that agreed to h2 in ALPN (the client's protocol probe) as a session,
+   * so the first requests need no handshake of their own.
+   */
+  adopt(socket: TLSSocket): void {
+    if (this.#closed || this.#sessions.size >= this.#options.maxSessions) {
+      socket.destroy();
+      return;
+    }
+    // Idle until a request takes a stream: it must not keep the process alive meanwhile.
+    this.#open(socket).connection.ref(false);
+    this.#wakeOne();
+  }
+
+  #open(socket?: TLSSocket): Session {
     const entry: Session = {
       connection: new H2Connection(this.#origin, {
         ...(this.#options.secureContext ? { secureContext: this.#options.secureContext } : {}),
+        ...(socket ? { socket } : {}),
         connectTimeoutMs: this.#options.connectTimeoutMs,
         // GOAWAY, an error or the end of the connection: it takes no new streams, and a waiting request may
         // now open a session in its place.

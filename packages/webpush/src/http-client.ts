@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import tls, { type SecureContext } from 'node:tls';
+import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
 import type { H2Sessions, H2SessionsOptions } from './h2-sessions.js';
 
@@ -112,23 +112,34 @@ export class PushHttpClient {
     }
     const H2 = this.#h2Class;
     if (H2 && this.#h2Origins.has(key)) {
-      let sessions = this.#h2.get(key);
-      if (!sessions) {
-        sessions = new H2(url.origin, this.#h2Options);
-        this.#h2.set(key, sessions);
-      }
-      return sessions.post(`${url.pathname}${url.search}`, headers, body, options);
+      return this.#sessionsFor(url, key, H2).post(`${url.pathname}${url.search}`, headers, body, options);
     }
     return this.#viaUndici(url, headers, body, options);
   }
 
   async #discover(url: URL, key: string): Promise<void> {
-    const protocol = await negotiatedProtocol(url, this.#secureContext, this.#connectTimeoutMs);
+    const { protocol, socket } = await negotiatedProtocol(url, this.#secureContext, this.#connectTimeoutMs);
     if (protocol === 'h2') {
-      this.#h2Class ??= (await import('./h2-sessions.js')).H2Sessions;
+      try {
+        this.#h2Class ??= (await import('./h2-sessions.js')).H2Sessions;
+      } catch (error) {
+        socket?.destroy();
+        throw error;
+      }
       this.#h2Origins.add(key);
+      // The probe's connection becomes the origin's first HTTP/2 connection: no second handshake.
+      if (socket && !socket.destroyed) this.#sessionsFor(url, key, this.#h2Class).adopt(socket);
     }
     this.#knownOrigins.add(key);
+  }
+
+  #sessionsFor(url: URL, key: string, H2: typeof H2Sessions): H2Sessions {
+    let sessions = this.#h2.get(key);
+    if (!sessions) {
+      sessions = new H2(url.origin, this.#h2Options);
+      this.#h2.set(key, sessions);
+    }
+    return sessions;
   }
 
   #undici(): Promise<Agent> {
@@ -180,9 +191,14 @@ export class PushHttpClient {
 
 /**
  * The protocol an https origin picks in ALPN when offered h2 and http/1.1: one TLS handshake, verified like
- * every connection of the client, then closed. Rejects like a failed connection (refused, untrusted, timeout).
+ * every connection of the client. When the origin picks h2 the socket stays open, unread, for the first HTTP/2
+ * connection; otherwise it is closed. Rejects like a failed connection (refused, untrusted, timeout).
  */
-function negotiatedProtocol(url: URL, secureContext: SecureContext | undefined, timeoutMs: number): Promise<string> {
+function negotiatedProtocol(
+  url: URL,
+  secureContext: SecureContext | undefined,
+  timeoutMs: number,
+): Promise<{ protocol: string; socket?: TLSSocket }> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
@@ -193,13 +209,23 @@ function negotiatedProtocol(url: URL, secureContext: SecureContext | undefined, 
       ALPNProtocols: ['h2', 'http/1.1'],
       ...(secureContext ? { secureContext } : {}),
     });
-    socket.setTimeout(timeoutMs, () =>
-      socket.destroy(Object.assign(new Error(`connect timeout to ${url.origin}`), { code: 'UND_ERR_CONNECT_TIMEOUT' })),
-    );
+    const onTimeout = () =>
+      socket.destroy(Object.assign(new Error(`connect timeout to ${url.origin}`), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
+    socket.setTimeout(timeoutMs, onTimeout);
     socket.once('secureConnect', () => {
       const protocol = socket.alpnProtocol || 'http/1.1';
-      socket.destroy();
-      resolve(protocol);
+      if (protocol !== 'h2') {
+        socket.destroy();
+        resolve({ protocol });
+        return;
+      }
+      // Handed on: the connection's own timers and listeners replace the probe's. Until then an error only
+      // closes it (the adopter checks), rather than going unhandled.
+      socket.setTimeout(0);
+      socket.removeListener('timeout', onTimeout);
+      socket.removeListener('error', reject);
+      socket.once('error', () => socket.destroy());
+      resolve({ protocol, socket });
     });
     socket.once('error', reject);
   });

@@ -16,6 +16,8 @@ export interface FakePushService {
   origin: string;
   requests: RecordedRequest[];
   endpoint(path: string): string;
+  /** TCP connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,10 @@ export async function startFakePushService(
     : options.http1Only
       ? https.createServer(options.tls, handler)
       : http2.createSecureServer({ ...options.tls, allowHTTP1: true }, handler);
+  let connections = 0;
+  server.on('connection', () => {
+    connections++;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -88,6 +94,7 @@ export async function startFakePushService(
     origin,
     requests,
     endpoint: (path) => `${origin}${path}`,
+    connections: () => connections,
     close: () =>
       new Promise((resolve) => {
         if ('closeAllConnections' in server) server.closeAllConnections();

@@ -184,7 +184,7 @@ describe('over HTTPS', () => {
       );
       expect(results.every((r) => r.result === 'delivered')).toBe(true);
       expect(new Set(secure.requests.map((r) => r.httpVersion))).toEqual(new Set(['2.0']));
-      // From here on the origin is known to speak h2: requests go over node:http2 sessions.
+      // From here on the origin is known to speak h2: requests go over our HTTP/2 connections.
       const over = (path: string) =>
         sendNotification({ endpoint: secure.endpoint(path), keys: subscriptionKeys(ua) }, 'x', {
           client: h2client,
@@ -205,6 +205,29 @@ describe('over HTTPS', () => {
         { retry: false, client },
       );
       expect(untrusted.result === 'failed' && untrusted.reason).toMatch(/certificate/i);
+    } finally {
+      await h2client.close();
+      await secure.close();
+    }
+  });
+});
+
+describe('the ALPN probe of an HTTP/2 origin', () => {
+  it('becomes the first connection: a first send to a new origin costs one connection and handshake, not two', async () => {
+    const tls = selfSignedCertificate();
+    const secure = await startFakePushService({ tls });
+    const h2client = new PushHttpClient({ ca: tls.cert });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const result = await sendNotification(
+          { endpoint: secure.endpoint('/status/201'), keys: subscriptionKeys(ua) },
+          'x',
+          { client: h2client },
+        );
+        expect(result).toMatchObject({ result: 'delivered', status: 201 });
+      }
+      expect(secure.requests.map((r) => r.httpVersion)).toEqual(['2.0', '2.0', '2.0']);
+      expect(secure.connections()).toBe(1);
     } finally {
       await h2client.close();
       await secure.close();
