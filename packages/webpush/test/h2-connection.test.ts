@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import http2 from 'node:http2';
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import tls from 'node:tls';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { H2Connection } from '../src/h2-connection.js';
 import {
@@ -801,6 +802,53 @@ describe('H2Connection against hostile servers', () => {
     expect(request).toMatchObject({ status: 'rejected', reason: { code: 'UND_ERR_CONNECT_TIMEOUT' } });
     expect(connection.usable).toBe(false);
   });
+});
+
+describe('H2Connection against random frames (fuzz)', () => {
+  // A hostile or broken push service may send anything after its SETTINGS. Whatever it sends, a request must
+  // settle (an answer, or an error the retry policy can judge) and nothing may throw out of the connection.
+  const status201 = Buffer.from([0x48, 0x03, 0x32, 0x30, 0x31]);
+  const anyFrame = fc.oneof(
+    fc.record({
+      type: fc.integer({ min: 0, max: 12 }),
+      flags: fc.integer({ min: 0, max: 255 }),
+      streamId: fc.constantFrom(0, 1, 2, 3),
+      payload: fc.uint8Array({ maxLength: 40 }),
+    }),
+    fc.record({
+      type: fc.constant(FrameType.HEADERS),
+      flags: fc.constantFrom(Flag.END_HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 0),
+      streamId: fc.constant(1),
+      payload: fc.constant(new Uint8Array(status201)),
+    }),
+    fc.record({
+      type: fc.constantFrom(FrameType.WINDOW_UPDATE, FrameType.RST_STREAM),
+      flags: fc.constant(0),
+      streamId: fc.constantFrom(0, 1),
+      payload: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+    }),
+  );
+
+  it('settles every request and throws nothing, whatever frames follow the SETTINGS', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(anyFrame, { maxLength: 12 }), async (frames) => {
+        const origin = await rawServer(({ socket }) => {
+          socket.write(Buffer.concat(frames.map((f) => frame(f.type, f.flags, f.streamId, f.payload))));
+        });
+        const connection = connect(origin);
+        const outcome = await connection.request('/fuzz', { ttl: '60' }, Buffer.from('x'), { timeoutMs: 500 }).then(
+          (response) => ({ status: response.status }),
+          (error: unknown) => ({ error }),
+        );
+        if ('error' in outcome) {
+          expect(outcome.error).toBeInstanceOf(Error);
+          return;
+        }
+        expect(Number.isInteger(outcome.status) && outcome.status >= 200 && outcome.status <= 999).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  }, 60_000);
 });
 
 describe('H2Connection to a server without h2', () => {
