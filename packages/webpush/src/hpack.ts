@@ -316,6 +316,19 @@ export class HeaderFieldError extends TypeError {
   readonly code = 'ERR_HTTP2_INVALID_HEADER';
 }
 
+const CONTENT_CACHE_ENTRIES = 64;
+
+// Length-prefixed, so no choice of names and values (even ones the encoder would refuse) can spell another
+// set's key: a hit skips validation, as the cached block was validated when it was made.
+function contentKey(authority: string, headers: Record<string, string>): string {
+  let key = `${authority.length}:${authority}`;
+  for (const name in headers) {
+    const value = String(headers[name]);
+    key += `${name.length}:${name}${value.length}:${value}`;
+  }
+  return key;
+}
+
 interface CachedBlock {
   epoch: number;
   authority: string;
@@ -366,6 +379,9 @@ export class HpackEncoder {
   // Bumped whenever an index could change meaning: cached blocks from before are stale.
   #epoch = 0;
   readonly #cache = new WeakMap<Record<string, string>, CachedBlock>();
+  // The same blocks by content: `sendNotification` builds a new headers object per call, with the same names and
+  // values as the last one (TTL, encoding, the cached VAPID token), so identity alone would re-encode every request.
+  readonly #byContent = new Map<string, CachedBlock>();
 
   /** Applies the peer's SETTINGS_HEADER_TABLE_SIZE: our table never grows past 4096 octets. */
   setPeerTableSize(size: number): void {
@@ -389,6 +405,10 @@ export class HpackEncoder {
   request(authority: string, path: string, headers: Record<string, string>): Buffer {
     if (BAD_VALUE.test(path)) throw new HeaderFieldError('the request path has CR, LF or NUL in it');
     let cached = this.#cache.get(headers);
+    if (!cached) {
+      cached = this.#byContent.get(contentKey(authority, headers));
+      if (cached) this.#cache.set(headers, cached);
+    }
     if (
       !cached ||
       cached.epoch !== this.#epoch ||
@@ -427,6 +447,9 @@ export class HpackEncoder {
         after: Buffer.from(after),
       };
       this.#cache.set(headers, cached);
+      // Bounded: a sender to very many origins or header sets keeps the most recent.
+      if (this.#byContent.size >= CONTENT_CACHE_ENTRIES) this.#byContent.clear();
+      this.#byContent.set(contentKey(authority, headers), cached);
     }
     // :path as a literal without indexing, its name static index 4, its value raw.
     const lengthBytes = integerBytes(path.length, 7, 0);

@@ -593,6 +593,25 @@ describe('HpackEncoder', () => {
     );
   });
 
+  it('encodes a new headers object with the same names and values as a cached one right', () => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder();
+    decoder.decode(encoder.request(authority, '/1', { ...headers }));
+    const repeat = encoder.request(authority, '/2', headers);
+    const copy = encoder.request(authority, '/3', { ...headers });
+    expect(copy.length).toBe(repeat.length);
+    expect(decoder.decode(repeat)).toEqual(expectedRequest(authority, '/2', headers));
+    expect(decoder.decode(copy)).toEqual(expectedRequest(authority, '/3', headers));
+  });
+
+  it('never takes a refused headers object for a cached one with similar content', () => {
+    const encoder = new HpackEncoder();
+    encoder.request(authority, '/1', { ttl: '60', topic: 'x' });
+    // With a plain NUL-separated key these would spell the valid pair above.
+    expectHeaderFieldError(() => encoder.request(authority, '/2', { ttl: '60\u0000topic\u0000x' }));
+    expectHeaderFieldError(() => encoder.request(authority, '/3', { ttl: '60\u0000topic\u0000x' }));
+  });
+
   it('sends a changed authority even for a cached headers object', () => {
     const encoder = new HpackEncoder();
     const decoder = new HpackDecoder();
@@ -693,7 +712,11 @@ describe('HpackEncoder', () => {
     );
     const path = fc.string({ unit: urlChar, maxLength: 220 }).map((rest) => `/${rest}`);
     const step = fc.oneof(
-      { arbitrary: fc.record({ kind: fc.constant('request' as const), which: fc.nat(), path }), weight: 12 },
+      {
+        // `copy`: a fresh object with the same content, as sendNotification makes per call (the content cache).
+        arbitrary: fc.record({ kind: fc.constant('request' as const), which: fc.nat(), path, copy: fc.boolean() }),
+        weight: 12,
+      },
       {
         arbitrary: fc.record({
           kind: fc.constant('size' as const),
@@ -718,7 +741,8 @@ describe('HpackEncoder', () => {
                 pendingSize = true;
                 continue;
               }
-              const h = defined(pool[s.which % pool.length], 'headers object');
+              const chosen = defined(pool[s.which % pool.length], 'headers object');
+              const h = s.copy ? { ...chosen } : chosen;
               const block = encoder.request(authority, s.path, h);
               // Whatever the size history, a block never starts with an update unless one was asked for.
               if (!pendingSize) expect(block[0]).toBe(0x83);
