@@ -98,15 +98,17 @@ const HUFFMAN_LENGTHS = [
 const EOS = 256;
 const MAX_CODE_LENGTH = 30;
 
+// Symbols in canonical order: by code length, then by symbol.
+const CANONICAL_ORDER = HUFFMAN_LENGTHS.map((_, symbol) => symbol).sort(
+  (a, b) => (HUFFMAN_LENGTHS[a] ?? 0) - (HUFFMAN_LENGTHS[b] ?? 0) || a - b,
+);
+
 /** The canonical Huffman code of each symbol (0-256), rebuilt from the lengths. */
 export function huffmanCodes(): number[] {
-  const symbols = HUFFMAN_LENGTHS.map((_, symbol) => symbol).sort(
-    (a, b) => (HUFFMAN_LENGTHS[a] ?? 0) - (HUFFMAN_LENGTHS[b] ?? 0) || a - b,
-  );
   const codes: number[] = [];
   let code = -1;
   let length = 0;
-  for (const symbol of symbols) {
+  for (const symbol of CANONICAL_ORDER) {
     const next = HUFFMAN_LENGTHS[symbol] ?? 0;
     // Multiplication, not shifts: 30-bit codes shifted would overflow 32-bit signed arithmetic.
     code = (code + 1) * 2 ** (next - length);
@@ -124,10 +126,7 @@ const SYMBOL_OFFSET = new Array<number>(MAX_CODE_LENGTH + 1).fill(0);
 const SORTED_SYMBOLS: number[] = [];
 {
   const codes = huffmanCodes();
-  const order = HUFFMAN_LENGTHS.map((_, symbol) => symbol).sort(
-    (a, b) => (HUFFMAN_LENGTHS[a] ?? 0) - (HUFFMAN_LENGTHS[b] ?? 0) || a - b,
-  );
-  for (const symbol of order) {
+  for (const symbol of CANONICAL_ORDER) {
     const length = HUFFMAN_LENGTHS[symbol] ?? 0;
     if (CODE_COUNT[length] === 0) {
       FIRST_CODE[length] = codes[symbol] ?? 0;
@@ -405,8 +404,11 @@ export class HpackEncoder {
   request(authority: string, path: string, headers: Record<string, string>): Buffer {
     if (BAD_VALUE.test(path)) throw new HeaderFieldError('the request path has CR, LF or NUL in it');
     let cached = this.#cache.get(headers);
+    // Built only when identity misses, and at most once per request.
+    let key: string | undefined;
     if (!cached) {
-      cached = this.#byContent.get(contentKey(authority, headers));
+      key = contentKey(authority, headers);
+      cached = this.#byContent.get(key);
       if (cached) this.#cache.set(headers, cached);
     }
     if (
@@ -424,11 +426,12 @@ export class HpackEncoder {
       }
       const startEpoch = this.#epoch;
       const sizeUpdate: number[] = [];
-      const smallest = this.#pendingSmallest;
-      if (smallest !== undefined && this.#pendingSizeUpdate !== undefined && smallest < this.#pendingSizeUpdate) {
-        sizeUpdate.push(...integerBytes(smallest, 5, 0x20));
+      const final = this.#pendingSizeUpdate;
+      if (final !== undefined) {
+        const smallest = this.#pendingSmallest ?? final;
+        if (smallest < final) sizeUpdate.push(...integerBytes(smallest, 5, 0x20));
+        sizeUpdate.push(...integerBytes(final, 5, 0x20));
       }
-      if (this.#pendingSizeUpdate !== undefined) sizeUpdate.push(...integerBytes(this.#pendingSizeUpdate, 5, 0x20));
       this.#pendingSizeUpdate = undefined;
       this.#pendingSmallest = undefined;
       const before = [...sizeUpdate, ...this.#field(':method', 'POST'), ...this.#field(':scheme', 'https')];
@@ -449,7 +452,7 @@ export class HpackEncoder {
       this.#cache.set(headers, cached);
       // Bounded: a sender to very many origins or header sets keeps the most recent.
       if (this.#byContent.size >= CONTENT_CACHE_ENTRIES) this.#byContent.clear();
-      this.#byContent.set(contentKey(authority, headers), cached);
+      this.#byContent.set(key ?? contentKey(authority, headers), cached);
     }
     // :path as a literal without indexing, its name static index 4, its value raw.
     const lengthBytes = integerBytes(path.length, 7, 0);
