@@ -3,7 +3,6 @@ import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import {
   ErrorCode,
   Flag,
-  FRAME_HEADER_BYTES,
   type Frame,
   FrameReader,
   FrameType,
@@ -17,7 +16,6 @@ import {
   settingsFrame,
   unpadded,
   windowUpdateFrame,
-  writeFrameHeader,
 } from './h2-frames.js';
 import { type HeaderField, HpackDecoder, HpackEncoder, HpackError } from './hpack.js';
 import type { PushHttpResponse } from './http-client.js';
@@ -364,10 +362,7 @@ export class H2Connection {
       const last = at >= block.length;
       const type = first ? FrameType.HEADERS : FrameType.CONTINUATION;
       const flags = (last ? Flag.END_HEADERS : 0) | (first && endStream ? Flag.END_STREAM : 0);
-      const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + part.length);
-      writeFrameHeader(out, 0, part.length, type, flags, id);
-      part.copy(out, FRAME_HEADER_BYTES);
-      this.#write(out);
+      this.#write(frame(type, flags, id, part));
     }
   }
 
@@ -384,10 +379,7 @@ export class H2Connection {
       stream.body = rest.length > 0 ? rest : undefined;
       this.#sendWindow -= size;
       stream.sendWindow -= size;
-      const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + size);
-      writeFrameHeader(out, 0, size, FrameType.DATA, stream.body ? 0 : Flag.END_STREAM, stream.id);
-      out.set(part, FRAME_HEADER_BYTES);
-      this.#write(out);
+      this.#write(frame(FrameType.DATA, stream.body ? 0 : Flag.END_STREAM, stream.id, part));
     }
     this.#blocked.delete(stream);
   }
